@@ -71,19 +71,19 @@ class FailureDestination:
     def kafka_topic(name: str) -> FailureDestination:
         """Provisioned mode only: a topic on the same cluster, not the source topic."""
         if not Token.is_unresolved(name):
+            if isinstance(name, str) and name.startswith("kafka://"):
+                raise ConfigError(
+                    "FailureDestination.kafka_topic(name)",
+                    name,
+                    "give the topic name only; the kafka:// scheme is added for you",
+                    f'pass "{name.removeprefix("kafka://")}"',
+                )
             if not isinstance(name, str) or not limits.TOPIC_PATTERN.match(name) or len(name) > limits.TOPIC_MAX_LENGTH:
                 raise ConfigError(
                     "FailureDestination.kafka_topic(name)",
                     name,
                     "a Kafka topic name is 2-249 characters of [a-zA-Z0-9._-] and does not start with '.'",
                     'pass a topic name such as "orders-failed"',
-                )
-            if name.startswith("kafka://"):
-                raise ConfigError(
-                    "FailureDestination.kafka_topic(name)",
-                    name,
-                    "give the topic name only; the kafka:// scheme is added for you",
-                    f'pass "{name.removeprefix("kafka://")}"',
                 )
             if len(name) < limits.KAFKA_DESTINATION_TOPIC_MIN_LENGTH:
                 raise ConfigError(

@@ -31,7 +31,7 @@ def kafka_resource_arn(cluster_arn: str, resource: str, name: str) -> str:
     if not Token.is_unresolved(cluster_arn) and not Token.is_unresolved(name):
         prefix, rest = cluster_arn.split(":cluster/", 1)
         return f"{prefix}:{resource}/{rest}/{name}"
-    parts = Fn.split(":cluster/", cluster_arn, 2)
+    parts = Fn.split(":cluster/", cluster_arn)
     return Fn.join("", [Fn.select(0, parts), f":{resource}/", Fn.select(1, parts), "/", name])
 
 
@@ -110,8 +110,9 @@ def secret_policy_arn(secret: secretsmanager.ISecret) -> str:
 WILDCARD_REASONS: Final[dict[str, str]] = {
     "kafka:GetBootstrapBrokers": "kafka:GetBootstrapBrokers has no resource-level permissions (Service Authorization "
     "Reference), so it is granted on *",
-    "ec2:CreateNetworkInterface": "the ec2 ENI actions Lambda uses to reach the brokers from the cluster subnets "
-    "support no resource-level permissions",
+    "ec2:CreateNetworkInterface": "Lambda creates, describes and deletes the pollers' ENIs in the cluster subnets "
+    "with this role; the Describe actions have no resource-level permissions and the ENIs do not exist before Lambda "
+    "creates them, so AWS documents these six ec2 actions on *",
     "kafka-cluster:AlterGroup": "without consumer_group_id the group is the mapping's UUID, unknown before the mapping "
     "exists, so the group ARN ends in /* within this one cluster (set consumer_group_id to scope it)",
     "s3:PutObject": "Lambda names the failed-batch objects per mapping and date: PutObject on objects of this one "

@@ -7,8 +7,11 @@ first use, so a stack that never uses the default failure bucket never gets one.
 from __future__ import annotations
 
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -120,10 +123,63 @@ class SharedResources(Construct):
                 enforce_ssl=True,
                 retention_period=FAILED_QUEUE_RETENTION,
             )
+            dead_letter = "This queue is itself the dead-letter (on-failure) destination of Kafka event source mappings."
             Validations.of(self._queue).acknowledge(
-                Acknowledgment(
-                    id="AwsSolutions-SQS3",
-                    reason="This queue is itself the dead-letter destination of Kafka event source mappings.",
-                )
+                Acknowledgment(id="AwsSolutions-SQS3", reason=dead_letter),
+                Acknowledgment(id="Serverless-SQSRedrivePolicy", reason=dead_letter),
             )
         return self._queue
+
+    # ---------------------------------------------------------------------------------------- observability
+    @property
+    def alarm_topic(self) -> sns.Topic:
+        """The default target of every consumer's alarms: one SNS topic per stack, KMS-encrypted with the shared
+        key, TLS-only. Subscribe the on-call channel to it (email, chat, incident tool)."""
+        topic: sns.Topic | None = getattr(self, "_alarm_topic", None)
+        if topic is None:
+            key = self.key
+            topic = sns.Topic(
+                self,
+                "AlarmTopic",
+                display_name="Kafka consumer alarms (constructs_kafka_lambda)",
+                master_key=key,
+                enforce_ssl=True,
+            )
+            stack = Stack.of(self)
+            # CloudWatch publishes alarm notifications to an SSE-KMS topic only if the key lets it encrypt (Amazon
+            # SNS Developer Guide, "Configure AWS KMS permissions for AWS services": cloudwatch.amazonaws.com needs
+            # kms:Decrypt and kms:GenerateDataKey*), and the topic policy that enforce_ssl writes replaces the
+            # default one, so the alarms of this account are allowed to publish explicitly.
+            key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="CloudWatchAlarmsPublishToEncryptedTopic",
+                    principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                    actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                    resources=["*"],
+                )
+            )
+            topic.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="CloudWatchAlarmsOfThisAccountPublish",
+                    principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                    actions=["sns:Publish"],
+                    resources=[topic.topic_arn],
+                    conditions={
+                        "ArnLike": {
+                            "aws:SourceArn": f"arn:{stack.partition}:cloudwatch:{stack.region}:{stack.account}:alarm:*"
+                        },
+                        "StringEquals": {"aws:SourceAccount": stack.account},
+                    },
+                )
+            )
+            self._alarm_topic = topic
+        return topic
+
+    @property
+    def dashboard(self) -> cloudwatch.Dashboard:
+        """The stack's one CloudWatch dashboard; each consumer adds its own section (rows) to it."""
+        dashboard: cloudwatch.Dashboard | None = getattr(self, "_dashboard", None)
+        if dashboard is None:
+            dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(3))
+            self._dashboard = dashboard
+        return dashboard
