@@ -67,16 +67,17 @@ class Finding:
 
 
 def synth_findings(app: cdk.App) -> list[Finding]:
-    """Synthesize; return every cdk-nag finding (empty when validation passed)."""
+    """Synthesize; return every finding of the validation report: cdk-nag's (which make synth raise) and CDK's
+    own CloudFormation-schema validation (reported as warnings, synth goes on)."""
+    report = Path(app.outdir) / "validation-report.json"
     try:
         app.synth()
-        return []
-    except Exception as error:  # cdk-nag findings make synth raise "Validation failed"
-        report = Path(app.outdir) / "validation-report.json"
+    except Exception:  # cdk-nag findings make synth raise "Validation failed"
         if not report.exists():
             raise
-        data = json.loads(report.read_text())
-        del error
+    if not report.exists():
+        return []
+    data = json.loads(report.read_text())
     return [
         Finding(violation["ruleName"], construct.get("constructPath", ""))
         for plugin in data.get("pluginReports", [])
