@@ -59,24 +59,7 @@ class KafkaCluster:
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
     ) -> KafkaCluster:
         """An Amazon MSK provisioned cluster: IAM, SASL/SCRAM-512, mTLS or unauthenticated."""
-        _require_auth(auth, "KafkaCluster.msk")
-        auth.check_supported_by(SourceKind.MSK)
-        found = _read_msk_cluster(cluster, serverless=False)
-        _check_enabled_auth(found, auth)
-        warnings: list[str] = []
-        if auth.mechanism is AuthMechanism.SASL_SCRAM_512 and auth.secret is not None:
-            warnings += check_msk_scram_secret(auth.secret, "auth")
-        return KafkaCluster(
-            kind=SourceKind.MSK,
-            auth=auth,
-            cluster_arn=found.arn,
-            vpc=vpc,
-            subnets=subnets,
-            security_groups=tuple(security_groups) if security_groups is not None else found.security_groups,
-            security_group_ids=() if security_groups is not None else found.security_group_ids,
-            subnet_ids=found.subnet_ids,
-            warnings=tuple(warnings),
-        )
+        return _msk_description(SourceKind.MSK, cluster, auth, vpc, subnets, security_groups)
 
     @staticmethod
     def msk_serverless(
@@ -89,19 +72,7 @@ class KafkaCluster:
     ) -> KafkaCluster:
         """An Amazon MSK Serverless cluster. It supports IAM only, so `auth` may be left out."""
         auth = auth if auth is not None else KafkaAuth.iam()
-        _require_auth(auth, "KafkaCluster.msk_serverless")
-        auth.check_supported_by(SourceKind.MSK_SERVERLESS)
-        found = _read_msk_cluster(cluster, serverless=True)
-        return KafkaCluster(
-            kind=SourceKind.MSK_SERVERLESS,
-            auth=auth,
-            cluster_arn=found.arn,
-            vpc=vpc,
-            subnets=subnets,
-            security_groups=tuple(security_groups) if security_groups is not None else found.security_groups,
-            security_group_ids=() if security_groups is not None else found.security_group_ids,
-            subnet_ids=found.subnet_ids,
-        )
+        return _msk_description(SourceKind.MSK_SERVERLESS, cluster, auth, vpc, subnets, security_groups)
 
     @staticmethod
     def self_managed(
@@ -216,6 +187,36 @@ class _FoundMskCluster:
     subnet_ids: tuple[str, ...] = ()
     enabled_auth: frozenset[AuthMechanism] | None = None  # None: unknown (ARN only)
     client_broker: str | None = None  # MSK in-transit setting: TLS, TLS_PLAINTEXT or PLAINTEXT
+
+
+def _msk_description(
+    kind: SourceKind,
+    cluster: ClusterRef,
+    auth: KafkaAuth,
+    vpc: ec2.IVpc | None,
+    subnets: ec2.SubnetSelection | None,
+    security_groups: Sequence[ec2.ISecurityGroup] | None,
+) -> KafkaCluster:
+    """Check auth against the table and the cluster construct, then describe it (given groups win)."""
+    serverless = kind is SourceKind.MSK_SERVERLESS
+    _require_auth(auth, "KafkaCluster.msk_serverless" if serverless else "KafkaCluster.msk")
+    auth.check_supported_by(kind)
+    found = _read_msk_cluster(cluster, serverless=serverless)
+    _check_enabled_auth(found, auth)
+    warnings: list[str] = []
+    if auth.mechanism is AuthMechanism.SASL_SCRAM_512 and auth.secret is not None:
+        warnings += check_msk_scram_secret(auth.secret, "auth")
+    return KafkaCluster(
+        kind=kind,
+        auth=auth,
+        cluster_arn=found.arn,
+        vpc=vpc,
+        subnets=subnets,
+        security_groups=tuple(security_groups) if security_groups is not None else found.security_groups,
+        security_group_ids=() if security_groups is not None else found.security_group_ids,
+        subnet_ids=found.subnet_ids,
+        warnings=tuple(warnings),
+    )
 
 
 def _read_msk_cluster(cluster: ClusterRef, *, serverless: bool) -> _FoundMskCluster:
