@@ -15,7 +15,6 @@ from aws_cdk import aws_msk_alpha as msk_alpha
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
-from support import MSK_ARN, fixture_scope, function
 
 from constructs_kafka_lambda import (
     FailureDestination,
@@ -24,6 +23,8 @@ from constructs_kafka_lambda import (
     KafkaLambdaConsumer,
     ProvisionedPollers,
 )
+
+from support import MSK_ARN, fixture_scope, function
 
 Builder = Callable[[cdk.Stack], KafkaLambdaConsumer]
 
@@ -145,9 +146,7 @@ def confluent_cloud(stack: cdk.Stack) -> KafkaLambdaConsumer:
 
 def sqs_own_queue(stack: cdk.Stack) -> KafkaLambdaConsumer:
     """A user's KMS-encrypted queue as the destination."""
-    queue = sqs.Queue(
-        fixture_scope(stack), "OwnQueue", encryption_master_key=_key(stack), enforce_ssl=True
-    )
+    queue = sqs.Queue(fixture_scope(stack), "OwnQueue", encryption_master_key=_key(stack), enforce_ssl=True)
     return KafkaLambdaConsumer(
         stack,
         "OwnQueueConsumer",

@@ -50,7 +50,11 @@ def vpc_trio(stack):
     scope = fixture_scope(stack)
     vpc = ec2.Vpc(scope, "Vpc", max_azs=2, nat_gateways=0)
     group = ec2.SecurityGroup(scope, "BrokerSg", vpc=vpc)
-    return {"vpc": vpc, "subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED), "security_groups": [group]}
+    return {
+        "vpc": vpc,
+        "subnets": ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+        "security_groups": [group],
+    }
 
 
 def build(source: SourceKind, auth: KafkaAuth, vpc_trio) -> KafkaCluster:

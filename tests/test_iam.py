@@ -10,12 +10,13 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
-from configs import REPRESENTATIVE, msk_iam, sqs_own_queue
 from policy_sentry.querying.actions import get_action_data
-from support import new_stack
 
 from constructs_kafka_lambda.acknowledgements import flatten_cfn_reference
 from constructs_kafka_lambda.iam import ENI_ACTIONS, group_arn, topic_arn
+
+from configs import REPRESENTATIVE, msk_iam, sqs_own_queue
+from support import new_stack
 
 
 def statements_of(stack: cdk.Stack) -> list[dict[str, Any]]:
@@ -104,7 +105,9 @@ def test_msk_iam_gets_the_data_plane_scoped_to_cluster_topic_and_group():
     assert found["kafka-cluster:Connect"] == [arn]
     assert found["kafka-cluster:ReadData"] == [topic_arn(arn, "fleet-telemetry")]
     assert found["kafka-cluster:AlterGroup"] == [group_arn(arn, "fleet-telemetry-alerts")]
-    assert found["kafka-cluster:AlterGroup"][0].endswith(":group/demo/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-2/fleet-telemetry-alerts")
+    assert found["kafka-cluster:AlterGroup"][0].endswith(
+        ":group/demo/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-2/fleet-telemetry-alerts"
+    )
     assert "ec2:CreateNetworkInterface" in found
     assert found["s3:PutObject"][0].endswith("/*") and "s3:DeleteObject" not in found and "s3:GetObject" not in found
     assert "kms:GenerateDataKey" in found

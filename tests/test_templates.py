@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 
 import pytest
+
 from configs import REPRESENTATIVE
 from support import Finding, cfn_lint_errors, library_findings, new_app, new_stack, stable, synth_findings, template_of
 
@@ -50,8 +51,6 @@ def test_unacknowledged_wildcards_stay_findings():
     app = new_app(nag=True)
     stack = new_stack(app, "Wild")
     consumer = REPRESENTATIVE["msk_iam"](stack)
-    consumer.policy.add_statements(
-        iam.PolicyStatement(actions=["logs:PutLogEvents"], resources=["arn:aws:logs:*:*:*"])
-    )
+    consumer.policy.add_statements(iam.PolicyStatement(actions=["logs:PutLogEvents"], resources=["arn:aws:logs:*:*:*"]))
     findings = library_findings(synth_findings(app))
     assert [f.rule for f in findings] == ["AwsSolutions-IAM5[Resource::arn:aws:logs:*:*:*]"]
