@@ -21,6 +21,7 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import jsii
 from aws_cdk import (
@@ -99,7 +100,7 @@ class LocalPythonBundler:
         platform: str | None = None,
         security_opt: str | None = None,
         user: str | None = None,
-        volumes: Sequence[DockerVolume] | None = None,
+        volumes: Sequence[DockerVolume | dict[str, Any]] | None = None,
         volumes_from: Sequence[str] | None = None,
         working_directory: str | None = None,
     ) -> bool:

@@ -11,6 +11,7 @@
 
 import importlib.util
 import itertools
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -59,6 +60,25 @@ _ENV_TO_CLEAR = (
 _module_ids = itertools.count()
 
 
+class _CurrentStdout:
+    """Writes to whatever ``sys.stdout`` is at the time, so that capsys sees a Logger built in a fixture."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
+def _follow_stdout(powertools_logger: object) -> None:
+    # Powertools Logger binds sys.stdout when the module is loaded; during fixture setup that is not yet the
+    # test's capsys stream.
+    std_logger = getattr(powertools_logger, "_logger", None)
+    for handler in getattr(std_logger, "handlers", []):
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(_CurrentStdout())  # type: ignore[arg-type]
+
+
 @pytest.fixture(autouse=True)
 def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in _ENV_TO_CLEAR:
@@ -87,6 +107,7 @@ def load_handler(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Modu
         sys.modules[module_name] = module
         loaded.append(module_name)
         spec.loader.exec_module(module)
+        _follow_stdout(getattr(module, "logger", None))
         return module
 
     yield load

@@ -9,8 +9,8 @@ function receives"): records grouped under ``"<topic>-<partition>"``, key and va
 import base64
 import json
 from collections.abc import Callable, Iterable
-from types import ModuleType
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 
 MSK_CLUSTER_ARN = "arn:aws:kafka:eu-west-1:123456789012:cluster/fleet/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0-s1"
@@ -196,3 +196,14 @@ def metric_values(captured_out: str) -> dict[str, float]:
                 raw = blob[metric["Name"]]
                 values[metric["Name"]] = values.get(metric["Name"], 0) + sum(raw if isinstance(raw, list) else [raw])
     return values
+
+
+def capture_params(client: Any, operation: str) -> list[dict[str, Any]]:
+    """The parameters of every ``operation`` call made with ``client`` (e.g. ``"sns.Publish"``), appended live."""
+    calls: list[dict[str, Any]] = []
+
+    def hook(params: dict[str, Any], **_kwargs: Any) -> None:
+        calls.append(dict(params))
+
+    client.meta.events.register(f"provide-client-params.{operation}", hook)
+    return calls

@@ -52,7 +52,11 @@ def _record(**kwargs: Any) -> KafkaEventRecord:
 def test_iter_records_walks_every_partition_of_msk_and_self_managed_events() -> None:
     records = [kafka_record("a", 0, 5, {"n": 1}), kafka_record("a", 1, 7, {"n": 2}), kafka_record("a", 0, 6, {"n": 3})]
     for event in (msk_event(records), self_managed_event(records)):
-        assert [(r.topic, r.partition, r.offset) for r in iter_records(event)] == [("a", 0, 5), ("a", 0, 6), ("a", 1, 7)]
+        assert [(r.topic, r.partition, r.offset) for r in iter_records(event)] == [
+            ("a", 0, 5),
+            ("a", 0, 6),
+            ("a", 1, 7),
+        ]
 
 
 def test_iter_records_rejects_a_non_kafka_event() -> None:
@@ -231,7 +235,6 @@ def test_sasl_plain_producer_configuration() -> None:
 
 def test_producer_settings_are_accepted_by_kafka_python() -> None:
     from kafka import KafkaProducer
-
     from kafka_common.producers import PRODUCER_DEFAULTS
 
     assert set(PRODUCER_DEFAULTS) <= set(KafkaProducer.DEFAULT_CONFIG)
@@ -245,7 +248,9 @@ def test_flush_timeout_leaves_a_reserve_of_the_invocation() -> None:
 
 
 def test_bootstrap_servers_from_env_or_cluster_arn() -> None:
-    assert msk_iam_bootstrap_servers({"BOOTSTRAP_SERVERS": "b-1:9098"}, lambda: pytest.fail("no API call")) == "b-1:9098"
+    assert (
+        msk_iam_bootstrap_servers({"BOOTSTRAP_SERVERS": "b-1:9098"}, lambda: pytest.fail("no API call")) == "b-1:9098"
+    )
     client = boto3.client("kafka")
     with Stubber(client) as stub:
         stub.add_response(

@@ -19,6 +19,8 @@ Failure handling, decided per record:
 - If the mapping has no ``ReportBatchItemFailures`` (on-demand mode), set ``REPORT_BATCH_ITEM_FAILURES=false``:
   the handler then raises on any produce failure instead, since Lambda would ignore the response and commit.
 - If nothing in a batch could be delivered the producer is dropped, so the next invocation reconnects.
+- If the producer cannot be built (brokers unreachable within 10 s, no bootstrap setting) the invocation fails
+  and Lambda retries the whole batch: nothing was processed, so there is nothing to report per record.
 """
 
 import json

@@ -106,12 +106,20 @@ def build_alert(reading: LowReading, readings_in_batch: int) -> dict[str, Any]:
     }
 
 
+def alert_subject(alert: dict[str, Any]) -> str:
+    """SNS subjects must be ASCII without control characters and at most 100 characters: a vehicle id from the
+    stream must not turn into a publish that fails on every retry."""
+    text = f"{alert['severity']} tire pressure: {alert['vehicle_id']} at {alert['tire_pressure']} psi"
+    ascii_text = "".join(c if " " <= c <= "~" else "?" for c in text)
+    return ascii_text[:100]
+
+
 def _publish(alert: dict[str, Any], sent: list[str] | None = None) -> dict[str, Any]:
     """Publish one alert. ``sent`` (not part of the idempotency key) records publishes that really happened,
     as opposed to replays of a stored result."""
     response = sns.publish(
         TopicArn=os.environ["ALERT_TOPIC_ARN"],
-        Subject=f"{alert['severity']} tire pressure: {alert['vehicle_id']} at {alert['tire_pressure']} psi",
+        Subject=alert_subject(alert),
         Message=json.dumps(alert, separators=(",", ":")),
         MessageAttributes={
             "vehicle_id": {"DataType": "String", "StringValue": alert["vehicle_id"]},

@@ -25,6 +25,8 @@ Failure handling, decided per record:
 - A record whose produce fails is reported in ``batchItemFailures`` for Lambda to retry (at-least-once: a
   retry can re-deliver settlements of the same batch, so consumers dedupe on ``trade_id``). With
   ``REPORT_BATCH_ITEM_FAILURES=false`` (mapping without ``ReportBatchItemFailures``) the handler raises instead.
+- If the producer cannot be built (secret unreadable or malformed, brokers unreachable within 10 s) the
+  invocation fails and Lambda retries the whole batch.
 """
 
 import json

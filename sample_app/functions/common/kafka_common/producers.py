@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 #: shows up as failed futures the handler can report, not as a function timeout that retries everything.
 PRODUCER_DEFAULTS: dict[str, Any] = {
     "acks": "all",
+    "bootstrap_timeout_ms": 10_000,
     "linger_ms": 5,
     "request_timeout_ms": 10_000,
     "delivery_timeout_ms": 30_000,
