@@ -8,13 +8,18 @@ from .cluster import KafkaCluster
 from .consumer import KafkaLambdaConsumer
 from .destinations import FailureDestination
 from .errors import ConfigError
+from .monitoring import AlarmOptions, Monitoring
+from .networking import NetworkAccess
 from .pollers import ProvisionedPollers
 
 __all__ = [
+    "AlarmOptions",
     "ConfigError",
     "FailureDestination",
     "KafkaAuth",
     "KafkaCluster",
     "KafkaLambdaConsumer",
+    "Monitoring",
+    "NetworkAccess",
     "ProvisionedPollers",
 ]

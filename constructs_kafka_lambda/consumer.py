@@ -12,19 +12,22 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Annotations, Duration, Token
+from aws_cdk import Acknowledgment, Annotations, Duration, Stack, Token, Validations
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from . import limits
 from .acknowledgements import acknowledge_policy_wildcards
+from .auth import SourceKind
 from .cluster import KafkaCluster
 from .destinations import BoundDestination, DestinationKind, FailureDestination, bind_destination
 from .errors import ConfigError
 from .filters import validate_filters
 from .iam import kafka_destination_statements, source_statements
 from .monitoring import Monitoring, attach_monitoring
+from .monitoring_metrics import ConsumerMetrics
 from .networking import NetworkAccess, wire_network
 from .pollers import ProvisionedPollers
 
@@ -67,6 +70,7 @@ class KafkaLambdaConsumer(Construct):
         mapping_metrics: bool = True,
         network_access: NetworkAccess | None = None,
         monitoring: Monitoring | None = None,
+        log_level: lambda_.EventSourceMappingLogLevel | None = None,
     ) -> None:
         """
         :param cluster: where records come from (KafkaCluster.msk / msk_serverless / self_managed / confluent_cloud).
@@ -90,15 +94,25 @@ class KafkaLambdaConsumer(Construct):
         :param report_batch_item_failures: provisioned mode: the function returns
             {"batchItemFailures": [{"itemIdentifier": {"partition": "topic-N", "offset": 100}}]}.
         :param enabled: whether the mapping polls.
-        :param mapping_metrics: turn on the mapping's EventCount, ErrorCount and KafkaMetrics CloudWatch metrics.
-        :param network_access: how the pollers reach AWS APIs in on-demand mode (see NetworkAccess).
-        :param monitoring: alarms and dashboard (see Monitoring); default: all on.
+        :param mapping_metrics: turn on the mapping's EventCount, ErrorCount and KafkaMetrics CloudWatch metrics
+            (default True): per-consumer lag, throughput, errors and failed-record counts, which the default alarms
+            and dashboard read. Cost: AWS bills them as CloudWatch custom metrics (up to 14 per mapping, charged
+            only for hours they are emitted; about $0.30 per metric-month at the first us-east-1 tier, see
+            aws.amazon.com/cloudwatch/pricing). False saves that; the lag alarm then reads the function's free
+            OffsetLag and there is no failed-records alarm. The function's own metrics are free.
+        :param network_access: how the pollers reach AWS APIs from a cluster in a VPC (see NetworkAccess); default:
+            VPC endpoints (created once per VPC) in on-demand mode, none in provisioned mode.
+        :param monitoring: alarms and dashboard (see Monitoring); default: offset lag, errors and failed-records
+            alarms to the stack's shared, encrypted SNS topic, and a section in the stack's dashboard.
+        :param log_level: provisioned mode only: the mapping's system logs (LoggingConfig.SystemLogLevel), e.g.
+            lambda_.EventSourceMappingLogLevel.WARN; default: none. Billed as CloudWatch Logs ingestion.
         """
         super().__init__(scope, construct_id)
         # ---------------------------------------------------------------------------------------------- check
         _check_type("cluster", cluster, KafkaCluster, "KafkaCluster.msk(...) (or msk_serverless/self_managed/...)")
         _check_topic(topic)
         role = _check_function(function)
+        _check_placement(cluster, Stack.of(function))
         _check_int_range("batch_size", batch_size, limits.BATCH_SIZE_MIN, limits.BATCH_SIZE_MAX)
         _check_batching_window(max_batching_window)
         _check_starting_position(starting_position, starting_position_timestamp)
@@ -160,6 +174,13 @@ class KafkaLambdaConsumer(Construct):
             mapping.destination_config = lambda_.CfnEventSourceMapping.DestinationConfigProperty(
                 on_failure=lambda_.CfnEventSourceMapping.OnFailureProperty(destination=bound.destination)
             )
+        elif destination.reason is not None:
+            Validations.of(mapping).acknowledge(
+                Acknowledgment(
+                    id="Serverless-LambdaEventSourceMappingDestination",
+                    reason=f"Failure destination opted out explicitly: {destination.reason}",
+                )
+            )
         if retry_attempts is not None:
             mapping.maximum_retry_attempts = retry_attempts
         if record_age_seconds is not None:
@@ -184,7 +205,13 @@ class KafkaLambdaConsumer(Construct):
         )
 
         # ---------------------------------------------------------------------------------------------- alarm
-        attach_monitoring(self, monitoring if monitoring is not None else Monitoring())
+        self.alarms: dict[str, cloudwatch.Alarm] = attach_monitoring(
+            self,
+            monitoring if monitoring is not None else Monitoring(),
+            mapping_metrics=mapping_metrics,
+            batch_size=batch_size,
+            log_level=log_level,
+        )
 
     # ------------------------------------------------------------------------------------------------ facts
     @property
@@ -242,6 +269,103 @@ class KafkaLambdaConsumer(Construct):
                 "retry_attempts=-1 with a failure destination: Lambda caps retries at 10 before delivering.",
             )
 
+    # ---------------------------------------------------------------------------------------------- metrics
+    # One definition of each metric (monitoring_metrics.ConsumerMetrics), the same the alarms and dashboard read.
+    # Keyword arguments go to cloudwatch.Metric (period, statistic, label, ...). The mapping's metrics need
+    # mapping_metrics=True (the default); the pollers' metrics need provisioned mode.
+    @property
+    def metrics(self) -> ConsumerMetrics:
+        """This consumer's metric factory."""
+        found: ConsumerMetrics | None = getattr(self, "_metrics", None)
+        if found is None:
+            found = self._metrics = ConsumerMetrics(self.function, self.mapping_uuid)
+        return found
+
+    def metric_offset_lag(self, **props: Any) -> cloudwatch.Metric:
+        """Records behind the topic, the one the lag alarm reads: SumOffsetLag of this mapping (Maximum), or the
+        function's OffsetLag when mapping_metrics=False."""
+        return self.metrics.lag(**props)
+
+    def metric_sum_offset_lag(self, **props: Any) -> cloudwatch.Metric:
+        """Records behind, summed over the topic's partitions, this mapping only (SumOffsetLag; Maximum)."""
+        return self.metrics.sum_offset_lag(**props)
+
+    def metric_max_offset_lag(self, **props: Any) -> cloudwatch.Metric:
+        """Records behind on the most lagging partition, this mapping only (MaxOffsetLag; Maximum)."""
+        return self.metrics.max_offset_lag(**props)
+
+    def metric_function_offset_lag(self, **props: Any) -> cloudwatch.Metric:
+        """OffsetLag by FunctionName: every Kafka mapping of this function (free, always emitted)."""
+        return self.metrics.offset_lag(**props)
+
+    def metric_polled_events(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.polled_events(**props)
+
+    def metric_filtered_out_events(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.filtered_out_events(**props)
+
+    def metric_invoked_events(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.invoked_events(**props)
+
+    def metric_failed_invoke_events(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.failed_invoke_events(**props)
+
+    def metric_dropped_events(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.dropped_events(**props)
+
+    def metric_failure_destination_deliveries(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.failure_destination_deliveries(**props)
+
+    def metric_committed_events(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.committed_events(**props)
+
+    def metric_polling_errors(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.polling_errors(**props)
+
+    def metric_invoke_errors(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.invoke_errors(**props)
+
+    def metric_failure_destination_delivery_errors(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.failure_destination_delivery_errors(**props)
+
+    def metric_schema_registry_errors(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.schema_registry_errors(**props)
+
+    def metric_commit_errors(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.commit_errors(**props)
+
+    def metric_mapping_errors(self, period: Duration | None = None) -> cloudwatch.MathExpression:
+        """Polling + invoke + failure-destination delivery errors of the mapping."""
+        return self.metrics.mapping_errors(period)
+
+    def metric_failed_records(self, period: Duration | None = None) -> cloudwatch.MathExpression:
+        """Records sent to the failure destination + dropped records."""
+        return self.metrics.failed_records(period)
+
+    def metric_provisioned_pollers(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.provisioned_pollers(**props)
+
+    def metric_event_poller_units(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.event_poller_units(**props)
+
+    def metric_event_poller_throughput(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.event_poller_throughput(**props)
+
+    def metric_invocations(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.invocations(**props)
+
+    def metric_errors(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.errors(**props)
+
+    def metric_throttles(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.throttles(**props)
+
+    def metric_duration(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.duration(**props)
+
+    def metric_concurrent_executions(self, **props: Any) -> cloudwatch.Metric:
+        return self.metrics.concurrent_executions(**props)
+
 
 _ALL_MAPPING_METRICS = lambda_.MetricsConfig(
     metrics=[lambda_.MetricType.EVENT_COUNT, lambda_.MetricType.ERROR_COUNT, lambda_.MetricType.KAFKA_METRICS]
@@ -281,6 +405,34 @@ def _poller_config(pollers: ProvisionedPollers | None) -> lambda_.ProvisionedPol
 def _check_type(prop: str, value: Any, expected: type, fix: str) -> None:
     if not isinstance(value, expected):
         raise ConfigError(prop, value, f"expected a {expected.__name__}", f"pass {fix}")
+
+
+def _check_placement(cluster: KafkaCluster, stack: Stack) -> None:
+    """Same Region for cluster and secrets; MSK Serverless mappings cannot be cross-account (literal ARNs only)."""
+    region, account = stack.region, stack.account
+    arns = [("cluster", cluster.cluster_arn)] + [("auth secret", s.secret_arn) for s in cluster.secrets]
+    for what, arn in arns:
+        if arn is None or Token.is_unresolved(arn) or Token.is_unresolved(region):
+            continue
+        arn_region = arn.split(":")[3] if arn.count(":") >= 5 else region
+        if arn_region != region:
+            raise ConfigError(
+                "cluster",
+                arn,
+                f"the {what} is in {arn_region} but the function's stack is in {region}; Lambda reads event "
+                "sources and their secrets only in the function's own Region",
+                f"deploy the consumer in {arn_region}, or use a cluster and secret in {region}",
+            )
+    arn = cluster.cluster_arn
+    if cluster.kind is SourceKind.MSK_SERVERLESS and arn is not None and not Token.is_unresolved(arn):
+        arn_account = arn.split(":")[4]
+        if not Token.is_unresolved(account) and arn_account != account:
+            raise ConfigError(
+                "cluster",
+                arn,
+                f"MSK Serverless mappings cannot be cross-account (cluster in {arn_account}, function in {account})",
+                f"deploy the consumer in account {arn_account}",
+            )
 
 
 def _check_topic(topic: Any) -> None:

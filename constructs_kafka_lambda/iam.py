@@ -92,7 +92,9 @@ def secret_statements(cluster: KafkaCluster) -> list[iam.PolicyStatement]:
     if not secrets:
         return []
     statements = [
-        iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[secret_policy_arn(s) for s in secrets])
+        iam.PolicyStatement(
+            actions=["secretsmanager:GetSecretValue"], resources=[secret_policy_arn(s) for s in secrets]
+        )
     ]
     keys = [s.encryption_key.key_arn for s in secrets if s.encryption_key is not None]
     if keys:

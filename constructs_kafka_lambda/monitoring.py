@@ -1,20 +1,451 @@
-"""Metrics, alarms and the dashboard of a consumer (issue: observability). Stub."""
+"""Alarms that fire for the right consumer, and the stack's dashboard: `Monitoring` and `attach_monitoring`.
+
+Every metric comes from one place, `ConsumerMetrics` (monitoring_metrics.py), so an alarm, its dashboard graph and
+the consumer's `metric_*` method always read the same series, dimensioned to that one consumer.
+
+Default alarms (three per consumer, within the budget of seven resources per consumer with its function, role,
+mapping and policy):
+
+| alarm           | reads                                                          | fires when                      |
+|-----------------|----------------------------------------------------------------|---------------------------------|
+| offset lag      | SumOffsetLag of the mapping (OffsetLag of the function when    | above the threshold for 3       |
+|                 | mapping_metrics=False), Maximum                                | periods of 5 min (15 min)       |
+| errors          | function Errors + Throttles + the mapping's PollingErrorCount, | > 0 in 2 of 3 periods of 5 min  |
+|                 | InvokeErrorCount, OnFailureDestinationDeliveryErrorCount       |                                 |
+| failed records  | OnFailureDestinationDeliveredEventCount + DroppedEventCount    | > 0 in one period of 5 min      |
+
+Why these: lag is the one symptom every failure ends in (a stuck partition, too few pollers, a slow function);
+errors say why before lag builds; failed records mean data left the pipeline and needs a human (replay or accept).
+Missing data is "not breaching" for all three: Lambda sends these counts only when something happened, and a
+silent mapping (disabled, or nothing to read) is not an incident; a mapping that cannot poll shows up as
+PollingErrorCount. The separate `function_errors`, `throttles` and `mapping_errors` alarms are off by default
+(turn them on with `AlarmOptions()`), so that the default stays at three alarms per consumer.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from constructs import Construct
+from aws_cdk import Annotations, Duration, Stack, Token
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+
+from .errors import ConfigError
+from .monitoring_dashboard import add_dashboard_section
+from .monitoring_metrics import ConsumerMetrics
+from .shared import SharedResources
+
+if TYPE_CHECKING:
+    from .consumer import KafkaLambdaConsumer
+
+# How far behind is "behind": this many full batches per poller, sustained (see `default_offset_lag_threshold`).
+LAG_BATCHES_PER_POLLER = 10
+# Lambda starts an on-demand Kafka mapping with one poller and scales on lag (kafka-scaling-modes.html).
+ON_DEMAND_POLLERS = 1
+DEFAULT_BATCH_SIZE = 100
+_MAX_ALARM_NAME = 255
+
+
+@dataclass(frozen=True)
+class AlarmOptions:
+    """One alarm: whether it exists, and what to change from its default.
+
+    - enabled: create it (default True for the three default alarms, False for the extra ones).
+    - threshold: the value the metric must exceed (GreaterThanThreshold). Default: see each alarm.
+    - period: the aggregation period, a whole number of minutes (default 5 minutes).
+    - evaluation_periods / datapoints_to_alarm: "M of N" (defaults per alarm; datapoints <= evaluation periods).
+    - treat_missing_data: default NOT_BREACHING (these metrics are emitted only when something happens).
+    """
+
+    enabled: bool = True
+    threshold: float | None = None
+    period: Duration | None = None
+    evaluation_periods: int | None = None
+    datapoints_to_alarm: int | None = None
+    treat_missing_data: cloudwatch.TreatMissingData | None = None
+
+
+_OFF = AlarmOptions(enabled=False)
 
 
 @dataclass(frozen=True)
 class Monitoring:
-    """What to create for operations: default alarms and the stack's dashboard section."""
+    """What a consumer creates for operations. Default: three alarms to the stack's alarm topic, and a dashboard
+    section. Each alarm field takes `AlarmOptions(...)`, or True/False to keep or drop it with its defaults.
+
+    - alarms: master switch; False creates no alarm at all (the mapping's metrics stay, see `mapping_metrics`).
+    - dashboard: add this consumer's section to the stack's one dashboard (False: no section; the dashboard is
+      created only if some consumer of the stack wants one).
+    - alarm_topic: send alarm and OK notifications to this SNS topic instead of the stack's shared, KMS-encrypted
+      one. An encrypted topic of your own needs a key policy that lets cloudwatch.amazonaws.com use the key.
+    - alarm_actions: actions of your choice (e.g. an OpsItem or an incident-manager action) for ALARM; with
+      alarm_topic also given, both are used; alone, no topic is created. It must not be empty (an alarm without an
+      action pages no one; NIST 800-53 CloudWatchAlarmAction).
+    - offset_lag: default on; threshold default from batch size and pollers (`default_offset_lag_threshold`).
+    - errors: default on; function errors + throttles + mapping errors, > 0 in 2 of 3 periods of 5 min.
+    - failed_records: default on; records sent to the failure destination or dropped, > 0 in a 5-minute period.
+    - function_errors, throttles, mapping_errors: off by default; separate alarms for one cause each.
+    """
 
     alarms: bool = True
     dashboard: bool = True
+    alarm_topic: sns.ITopic | None = None
+    alarm_actions: Sequence[cloudwatch.IAlarmAction] | None = None
+    offset_lag: AlarmOptions | bool = field(default_factory=AlarmOptions)
+    errors: AlarmOptions | bool = field(default_factory=AlarmOptions)
+    failed_records: AlarmOptions | bool = field(default_factory=AlarmOptions)
+    function_errors: AlarmOptions | bool = _OFF
+    throttles: AlarmOptions | bool = _OFF
+    mapping_errors: AlarmOptions | bool = _OFF
 
 
-def attach_monitoring(consumer: Construct, monitoring: Monitoring) -> None:
-    """Stub: nothing yet."""
-    return None
+def default_offset_lag_threshold(batch_size: Any, pollers: Any) -> int:
+    """Records of lag that mean "not keeping up": LAG_BATCHES_PER_POLLER full batches for each poller.
+
+    pollers: the provisioned maximum (the lag the mapping cannot drain even fully scaled out), or 1 in on-demand
+    mode (where Lambda starts with one poller and adds more within minutes when lag grows). With the alarm's 15
+    minutes of persistence, this catches a consumer that stays behind, not a burst that autoscaling absorbs.
+    """
+    batch = batch_size if isinstance(batch_size, int) and not Token.is_unresolved(batch_size) else DEFAULT_BATCH_SIZE
+    count = pollers if isinstance(pollers, int) and not Token.is_unresolved(pollers) else ON_DEMAND_POLLERS
+    return batch * max(1, count) * LAG_BATCHES_PER_POLLER
+
+
+def attach_monitoring(
+    consumer: KafkaLambdaConsumer,
+    monitoring: Monitoring,
+    *,
+    mapping_metrics: bool = True,
+    batch_size: Any = DEFAULT_BATCH_SIZE,
+    log_level: lambda_.EventSourceMappingLogLevel | None = None,
+) -> dict[str, cloudwatch.Alarm]:
+    """Wire ESM logging, the consumer's alarms and its dashboard section. Returns the alarms by key."""
+    if not isinstance(monitoring, Monitoring):
+        raise ConfigError("monitoring", monitoring, "expected a Monitoring", "pass Monitoring(...) or leave it out")
+    _apply_log_level(consumer, log_level)
+    metrics = ConsumerMetrics(consumer.function, consumer.mapping_uuid, mapping_metrics=mapping_metrics)
+    consumer._metrics = metrics  # the factory behind consumer.metric_*: built once, knowing mapping_metrics
+    alarms: dict[str, cloudwatch.Alarm] = {}
+    if monitoring.alarms:
+        actions = _alarm_actions(consumer, monitoring)
+        prefix = _alarm_name_prefix(consumer)
+        for spec in _alarm_specs(consumer, monitoring, metrics, mapping_metrics, batch_size):
+            alarm = _build_alarm(consumer, spec, prefix)
+            alarm.add_alarm_action(*actions.on_alarm)
+            if actions.on_ok:
+                alarm.add_ok_action(*actions.on_ok)
+            alarms[spec.key] = alarm
+        if not mapping_metrics and _options(monitoring.failed_records, "failed_records").enabled:
+            Annotations.of(consumer).add_warning_v2(
+                "constructs-kafka-lambda:no-failed-records-alarm",
+                "mapping_metrics=False: there is no metric of records sent to the failure destination or dropped, "
+                "so that alarm is not created; watch the destination itself.",
+            )
+    if monitoring.dashboard:
+        add_dashboard_section(
+            SharedResources.of(consumer).dashboard,
+            consumer,
+            metrics,
+            mapping_metrics=mapping_metrics,
+            lag_threshold=_lag_threshold(consumer, monitoring, batch_size),
+        )
+    return alarms
+
+
+# ---------------------------------------------------------------------------------------------- ESM logging
+def _apply_log_level(consumer: KafkaLambdaConsumer, log_level: lambda_.EventSourceMappingLogLevel | None) -> None:
+    """LoggingConfig.SystemLogLevel (DEBUG | INFO | WARN): provisioned mode only (aws-contract.md)."""
+    if log_level is None:
+        return
+    if not isinstance(log_level, lambda_.EventSourceMappingLogLevel):
+        raise ConfigError(
+            "log_level",
+            log_level,
+            "expected a lambda_.EventSourceMappingLogLevel",
+            "pass e.g. EventSourceMappingLogLevel.WARN",
+        )
+    if not consumer.provisioned:
+        raise ConfigError(
+            "log_level",
+            log_level.value,
+            "event source mapping system logs are available for Kafka only in provisioned mode",
+            "add provisioned_pollers=ProvisionedPollers(minimum=1, maximum=...) or remove log_level",
+        )
+    consumer.cfn_mapping.logging_config = lambda_.CfnEventSourceMapping.LoggingConfigProperty(
+        system_log_level=log_level.value
+    )
+
+
+# --------------------------------------------------------------------------------------------------- alarms
+@dataclass(frozen=True)
+class _AlarmSpec:
+    key: str
+    construct_id: str
+    title: str
+    metric: cloudwatch.IMetric
+    options: AlarmOptions
+    threshold: float
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    meaning: str
+    first_check: str
+
+
+@dataclass(frozen=True)
+class _Actions:
+    on_alarm: list[cloudwatch.IAlarmAction]
+    on_ok: list[cloudwatch.IAlarmAction]
+
+
+def _options(value: AlarmOptions | bool, key: str) -> AlarmOptions:
+    if isinstance(value, bool):
+        return AlarmOptions(enabled=value)
+    if not isinstance(value, AlarmOptions):
+        raise ConfigError(f"Monitoring.{key}", value, "expected AlarmOptions or a bool", "pass AlarmOptions(...)")
+    return value
+
+
+def _lag_threshold(consumer: KafkaLambdaConsumer, monitoring: Monitoring, batch_size: Any) -> float:
+    options = _options(monitoring.offset_lag, "offset_lag")
+    if options.threshold is not None:
+        return options.threshold
+    pollers = consumer.provisioned_pollers.maximum if consumer.provisioned_pollers is not None else ON_DEMAND_POLLERS
+    return default_offset_lag_threshold(batch_size, pollers)
+
+
+def _alarm_specs(
+    consumer: KafkaLambdaConsumer,
+    monitoring: Monitoring,
+    metrics: ConsumerMetrics,
+    mapping_metrics: bool,
+    batch_size: Any,
+) -> list[_AlarmSpec]:
+    specs: list[_AlarmSpec] = []
+
+    def add(key: str, value: AlarmOptions | bool, build: Any) -> None:
+        options = _options(value, key)
+        _check_options(key, options)
+        if options.enabled:
+            specs.append(build(options))
+
+    add(
+        "offset_lag",
+        monitoring.offset_lag,
+        lambda o: _AlarmSpec(
+            "offset_lag",
+            "OffsetLagAlarm",
+            "offset lag",
+            metrics.lag(period=o.period or Duration.minutes(5)),
+            o,
+            _lag_threshold(consumer, monitoring, batch_size),
+            o.evaluation_periods or 3,
+            o.datapoints_to_alarm or o.evaluation_periods or 3,
+            "the consumer stays behind the topic: records wait longer and longer before the function sees them",
+            "the errors alarm and Throttles (a failing batch blocks its partition); Duration near the timeout; in "
+            "provisioned mode, pollers at their maximum (raise maximum pollers, or add partitions)",
+        ),
+    )
+    add(
+        "errors",
+        monitoring.errors,
+        lambda o: _AlarmSpec(
+            "errors",
+            "ErrorsAlarm",
+            "errors",
+            metrics.processing_errors(include_mapping=mapping_metrics, period=o.period),
+            o,
+            o.threshold if o.threshold is not None else 0,
+            o.evaluation_periods or 3,
+            o.datapoints_to_alarm or 2,
+            "invocations fail or are throttled, or the mapping cannot poll, invoke or deliver failed records; "
+            "Kafka retries a failed batch, so its partition stops moving",
+            "the function's logs for the exception; if only throttles, its reserved concurrency; if polling "
+            "errors, the cluster's reachability, credentials and the role's policy",
+        ),
+    )
+    if mapping_metrics:
+        add(
+            "failed_records",
+            monitoring.failed_records,
+            lambda o: _AlarmSpec(
+                "failed_records",
+                "FailedRecordsAlarm",
+                "records sent to the failure destination",
+                metrics.failed_records(period=o.period),
+                o,
+                o.threshold if o.threshold is not None else 0,
+                o.evaluation_periods or 1,
+                o.datapoints_to_alarm or o.evaluation_periods or 1,
+                "records left the pipeline unprocessed (sent to the failure destination, or dropped): the data "
+                "needs attention",
+                "the failure destination's newest entries (reason, partition, offsets), fix the cause, then replay "
+                "them (the S3 destination keeps whole batches)",
+            ),
+        )
+    add(
+        "function_errors",
+        monitoring.function_errors,
+        lambda o: _simple(
+            o,
+            "function_errors",
+            "FunctionErrorsAlarm",
+            "function errors",
+            metrics.errors,
+            "the function throws or times out on batches",
+            "the function's logs for the exception",
+        ),
+    )
+    add(
+        "throttles",
+        monitoring.throttles,
+        lambda o: _simple(
+            o,
+            "throttles",
+            "ThrottlesAlarm",
+            "throttles",
+            metrics.throttles,
+            "invocations are throttled, so the mapping slows its polling",
+            "the function's reserved concurrency and the account's concurrency quota",
+        ),
+    )
+    if mapping_metrics:
+        add(
+            "mapping_errors",
+            monitoring.mapping_errors,
+            lambda o: _AlarmSpec(
+                "mapping_errors",
+                "MappingErrorsAlarm",
+                "mapping errors",
+                metrics.mapping_errors(period=o.period),
+                o,
+                o.threshold if o.threshold is not None else 0,
+                o.evaluation_periods or 3,
+                o.datapoints_to_alarm or 2,
+                "the mapping cannot poll the cluster, invoke the function, or deliver to the failure destination",
+                "the mapping's state and StateTransitionReason, network path to the brokers, credentials, policy",
+            ),
+        )
+    return specs
+
+
+def _simple(
+    o: AlarmOptions, key: str, cid: str, title: str, factory: Any, meaning: str, first_check: str
+) -> _AlarmSpec:
+    return _AlarmSpec(
+        key,
+        cid,
+        title,
+        factory(period=o.period or Duration.minutes(5)),
+        o,
+        o.threshold if o.threshold is not None else 0,
+        o.evaluation_periods or 3,
+        o.datapoints_to_alarm or 2,
+        meaning,
+        first_check,
+    )
+
+
+def _check_options(key: str, options: AlarmOptions) -> None:
+    prop = f"Monitoring.{key}"
+    if options.threshold is not None and (
+        isinstance(options.threshold, bool) or not isinstance(options.threshold, int | float) or options.threshold < 0
+    ):
+        raise ConfigError(f"{prop}.threshold", options.threshold, "a threshold is a number >= 0", "pass e.g. 1000")
+    if options.period is not None:
+        seconds = options.period.to_seconds() if isinstance(options.period, Duration) else None
+        if seconds is None or (not Token.is_unresolved(seconds) and (seconds < 60 or seconds % 60)):
+            raise ConfigError(
+                f"{prop}.period",
+                options.period,
+                "Lambda's metrics have 1-minute resolution: the period is a whole number of minutes",
+                "pass e.g. Duration.minutes(5)",
+            )
+    for name in ("evaluation_periods", "datapoints_to_alarm"):
+        value = getattr(options, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ConfigError(f"{prop}.{name}", value, "must be a whole number >= 1", "pass e.g. 3")
+    if options.evaluation_periods is not None and options.datapoints_to_alarm is not None:
+        if options.datapoints_to_alarm > options.evaluation_periods:
+            raise ConfigError(
+                f"{prop}.datapoints_to_alarm",
+                options.datapoints_to_alarm,
+                f"cannot exceed evaluation_periods ({options.evaluation_periods})",
+                "lower datapoints_to_alarm or raise evaluation_periods",
+            )
+
+
+def _build_alarm(consumer: KafkaLambdaConsumer, spec: _AlarmSpec, prefix: str | None) -> cloudwatch.Alarm:
+    o = spec.options
+    return cloudwatch.Alarm(
+        consumer,
+        spec.construct_id,
+        metric=spec.metric,
+        threshold=spec.threshold,
+        evaluation_periods=spec.evaluation_periods,
+        datapoints_to_alarm=min(spec.datapoints_to_alarm, spec.evaluation_periods),
+        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treat_missing_data=o.treat_missing_data or cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarm_name=_alarm_name(prefix, spec.title),
+        alarm_description=(
+            f"Kafka consumer {consumer.node.path} (topic {consumer.topic}, function "
+            f"{consumer.function.function_name}): {spec.title} above {spec.threshold:g}. Meaning: {spec.meaning}. "
+            f"First check: {spec.first_check}."
+        ),
+    )
+
+
+def _alarm_name_prefix(consumer: KafkaLambdaConsumer) -> str | None:
+    """`<stack name>/<consumer path in the stack>`: unique per account and Region, like the stack name."""
+    stack = Stack.of(consumer)
+    stack_name = stack.stack_name
+    if Token.is_unresolved(stack_name):
+        return None  # let CloudFormation name the alarms; the description still says which consumer
+    return f"{stack_name}/{consumer.node.path.removeprefix(stack.node.path).lstrip('/')}"
+
+
+def _alarm_name(prefix: str | None, title: str) -> str | None:
+    if prefix is None:
+        return None
+    name = f"{prefix} {title}"
+    if len(name) <= _MAX_ALARM_NAME:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:8]
+    keep = _MAX_ALARM_NAME - len(title) - len(digest) - 3
+    return f"{name[:keep]}~{digest} {title}"
+
+
+def _alarm_actions(consumer: KafkaLambdaConsumer, monitoring: Monitoring) -> _Actions:
+    if monitoring.alarm_actions is not None:
+        user_actions = list(monitoring.alarm_actions)
+        if not user_actions:
+            raise ConfigError(
+                "Monitoring.alarm_actions",
+                [],
+                "an alarm without an action notifies no one (NIST 800-53 R5 CloudWatchAlarmAction)",
+                "pass at least one action, or alarm_topic=..., or Monitoring(alarms=False) to build your own",
+            )
+        topic_actions = [_sns_action(consumer, monitoring.alarm_topic)] if monitoring.alarm_topic is not None else []
+        return _Actions(on_alarm=topic_actions + user_actions, on_ok=topic_actions)
+    topic = monitoring.alarm_topic if monitoring.alarm_topic is not None else None
+    action = _sns_action(consumer, topic)
+    return _Actions(on_alarm=[action], on_ok=[action])
+
+
+def _sns_action(consumer: KafkaLambdaConsumer, topic: sns.ITopic | None) -> cloudwatch.IAlarmAction:
+    """One SnsAction per topic per stack (cached on the shared construct: no repeated jsii objects)."""
+    shared = SharedResources.of(consumer)
+    if topic is None:
+        cached: cloudwatch.IAlarmAction | None = getattr(shared, "_default_alarm_action", None)
+        if cached is None:
+            cached = cloudwatch_actions.SnsAction(shared.alarm_topic)
+            shared._default_alarm_action = cached  # type: ignore[attr-defined]
+        return cached
+    return cloudwatch_actions.SnsAction(topic)
+
+
+__all__ = ["AlarmOptions", "Monitoring", "attach_monitoring", "default_offset_lag_threshold"]

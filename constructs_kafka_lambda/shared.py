@@ -123,7 +123,9 @@ class SharedResources(Construct):
                 enforce_ssl=True,
                 retention_period=FAILED_QUEUE_RETENTION,
             )
-            dead_letter = "This queue is itself the dead-letter (on-failure) destination of Kafka event source mappings."
+            dead_letter = (
+                "This queue is itself the dead-letter (on-failure) destination of Kafka event source mappings."
+            )
             Validations.of(self._queue).acknowledge(
                 Acknowledgment(id="AwsSolutions-SQS3", reason=dead_letter),
                 Acknowledgment(id="Serverless-SQSRedrivePolicy", reason=dead_letter),

@@ -12,7 +12,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.assertions import Annotations, Match, Template
-from support import MSK_ARN, fixture_scope, function, new_stack
 
 from constructs_kafka_lambda import (
     ConfigError,
@@ -23,11 +22,17 @@ from constructs_kafka_lambda import (
     ProvisionedPollers,
 )
 
+from support import MSK_ARN, fixture_scope, function, new_stack
+
 IAM_CLUSTER = KafkaCluster.msk(MSK_ARN, auth=KafkaAuth.iam())
 
 
 def consumer(stack: cdk.Stack, construct_id: str = "Consumer", **overrides: Any) -> KafkaLambdaConsumer:
-    props: dict[str, Any] = {"cluster": IAM_CLUSTER, "topic": "orders", "function": function(stack, f"{construct_id}Fn")}
+    props: dict[str, Any] = {
+        "cluster": IAM_CLUSTER,
+        "topic": "orders",
+        "function": function(stack, f"{construct_id}Fn"),
+    }
     props.update(overrides)
     return KafkaLambdaConsumer(stack, construct_id, **props)
 
@@ -102,7 +107,9 @@ INVALID: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-@pytest.mark.parametrize(("prop", "overrides", "rule"), INVALID, ids=[f"{p}-{i}" for i, (p, _, _) in enumerate(INVALID)])
+@pytest.mark.parametrize(
+    ("prop", "overrides", "rule"), INVALID, ids=[f"{p}-{i}" for i, (p, _, _) in enumerate(INVALID)]
+)
 def test_invalid_configuration_is_rejected_at_construction(prop, overrides, rule):
     stack = new_stack()
     with pytest.raises(ConfigError) as err:
@@ -270,7 +277,11 @@ def test_sqs_destination_is_metadata_only_and_send_only():
     c = consumer(stack, on_failure=FailureDestination.sqs(queue))
     assert c.failure_destination is queue
     statements = _policy_statements(stack)
-    assert {"Action": "sqs:SendMessage", "Effect": "Allow", "Resource": {"Fn::GetAtt": [_logical_id(queue), "Arn"]}} in statements
+    assert {
+        "Action": "sqs:SendMessage",
+        "Effect": "Allow",
+        "Resource": {"Fn::GetAtt": [_logical_id(queue), "Arn"]},
+    } in statements
     assert not any("sqs:ReceiveMessage" in str(s) or "sqs:DeleteMessage" in str(s) for s in statements)
 
 
@@ -332,3 +343,31 @@ def _policy_statements(stack: cdk.Stack) -> list[dict[str, Any]]:
 def _logical_id(construct: Any) -> str:
     child = construct.node.default_child
     return cdk.Stack.of(construct).resolve(child.logical_id)
+
+
+def test_cluster_in_another_region_is_rejected():
+    stack = new_stack()
+    cluster = KafkaCluster.msk(MSK_ARN.replace("us-east-1", "eu-west-1"), auth=KafkaAuth.iam())
+    with pytest.raises(ConfigError, match="only in the function's own Region"):
+        consumer(stack, cluster=cluster)
+
+
+def test_secret_in_another_region_is_rejected():
+    from aws_cdk import aws_secretsmanager as secretsmanager
+
+    stack = new_stack()
+    secret = secretsmanager.Secret.from_secret_complete_arn(
+        fixture_scope(stack), "Far", "arn:aws:secretsmanager:eu-west-1:111111111111:secret:kafka-AbCdEf"
+    )
+    cluster = KafkaCluster.self_managed(["b-1.example.com:9096"], auth=KafkaAuth.sasl_plain(secret))
+    with pytest.raises(ConfigError, match="auth secret is in eu-west-1"):
+        consumer(stack, cluster=cluster)
+
+
+def test_msk_serverless_cannot_be_cross_account():
+    stack = new_stack()
+    cluster = KafkaCluster.msk_serverless(MSK_ARN.replace("111111111111", "222222222222"))
+    with pytest.raises(ConfigError, match="cannot be cross-account"):
+        consumer(stack, cluster=cluster)
+    provisioned = KafkaCluster.msk(MSK_ARN.replace("111111111111", "222222222222"), auth=KafkaAuth.iam())
+    consumer(stack, "CrossAccountProvisioned", cluster=provisioned)

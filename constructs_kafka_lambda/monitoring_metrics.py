@@ -1,0 +1,215 @@
+"""One definition of each metric of a consumer, used by its alarms, its dashboard section and its `metric_*` methods.
+
+A small metric factory in the style of cdk-monitoring-constructs: each method returns the metric with the namespace,
+name, dimensions and statistic that make it read this one consumer (its mapping, or its function) and nothing else.
+
+Sources (checked November 2026):
+- [L-TYPES] Lambda Developer Guide, "Types of metrics for Lambda functions"
+  (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html): namespace AWS/Lambda; invocation
+  metrics (Invocations, Errors, Throttles: Sum), performance metrics (Duration; OffsetLag "for self-managed Apache
+  Kafka and Amazon MSK event sources ... at the topic level"), concurrency metrics (ConcurrentExecutions: Maximum).
+- [L-VIEW] Lambda Developer Guide, "Viewing metrics for Lambda functions" (monitoring-metrics-view.html): the
+  function metrics' dimensions FunctionName (all versions and aliases), Resource, ExecutedVersion, and "event source
+  mapping UUID" for the mapping's own metrics.
+- [ESM-CFG] Lambda API Reference, EventSourceMappingMetricsConfig, and the CloudFormation MetricsConfig property:
+  the groups EventCount, ErrorCount (MSK and self-managed Kafka), KafkaMetrics (MSK and self-managed Kafka), opt-in,
+  "see Event source mapping metrics" (monitoring-metrics-types.html#event-source-mapping-metrics).
+- [ESM-METRICS] that section and design/aws-contract.md "Observability": EventCount = PolledEventCount,
+  FilteredOutEventCount, InvokedEventCount, FailedInvokeEventCount, DroppedEventCount,
+  OnFailureDestinationDeliveredEventCount, CommittedEventCount; ErrorCount = PollingErrorCount, InvokeErrorCount,
+  OnFailureDestinationDeliveryErrorCount, SchemaRegistryErrorCount, CommitErrorCount; KafkaMetrics = MaxOffsetLag,
+  SumOffsetLag; all in AWS/Lambda with the single dimension EventSourceMappingUUID (the mapping's UUID, which is
+  what `Ref` of AWS::Lambda::EventSourceMapping returns). Provisioned mode only: ProvisionedPollers, EventPollerUnit,
+  EventPollerThroughputInBytes, per mapping (EventSourceMappingUUID).
+- [MSK-PM] Lambda Developer Guide, "Apache Kafka event poller scaling modes" (kafka-scaling-modes.html): one poller
+  handles up to 5 MB/s or 5 concurrent invocations; Lambda evaluates OffsetLag every minute.
+
+OffsetLag itself is documented as a function metric [L-TYPES]: we read it by FunctionName, which aggregates every
+Kafka mapping of that function. The documentation found does not list an EventSourceMappingUUID dimension for it, so
+what reads exactly one consumer is SumOffsetLag (same quantity, summed over the topic's partitions) and MaxOffsetLag
+(worst partition) by EventSourceMappingUUID [ESM-METRICS]: the lag alarm uses SumOffsetLag whenever the mapping's
+metrics are on (the default), and falls back to OffsetLag by FunctionName only when they are off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_lambda as lambda_
+
+NAMESPACE = "AWS/Lambda"  # [L-TYPES], [ESM-METRICS]
+MAPPING_DIMENSION = "EventSourceMappingUUID"  # [ESM-METRICS], [L-VIEW]
+DEFAULT_PERIOD = Duration.minutes(5)
+
+SUM = cloudwatch.Stats.SUM
+MAX = cloudwatch.Stats.MAXIMUM
+AVG = cloudwatch.Stats.AVERAGE
+P99 = cloudwatch.Stats.p(99)
+
+
+class ConsumerMetrics:
+    """Metric factory for one consumer: its mapping (by UUID) and its function (by name).
+
+    Metrics of the mapping's groups (EventCount, ErrorCount, KafkaMetrics) have data only while the consumer's
+    `mapping_metrics` is on (the default); provisioned-mode metrics only in provisioned mode.
+    """
+
+    def __init__(self, function: lambda_.IFunction, mapping_uuid: str, *, mapping_metrics: bool = True) -> None:
+        self.function = function
+        self.mapping_uuid = mapping_uuid
+        self.mapping_metrics = mapping_metrics
+
+    def lag(self, **props: Any) -> cloudwatch.Metric:
+        """The offset lag that reads this consumer: SumOffsetLag by mapping UUID when the mapping's metrics are on,
+        else the function's OffsetLag (which also counts any other Kafka mapping of the same function)."""
+        return self.sum_offset_lag(**props) if self.mapping_metrics else self.offset_lag(**props)
+
+    # ------------------------------------------------------------------------------------------- the mapping
+    def _mapping(self, name: str, statistic: str, label: str, **props: Any) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace=NAMESPACE,
+            metric_name=name,
+            dimensions_map={MAPPING_DIMENSION: self.mapping_uuid},
+            statistic=statistic,
+            label=label,
+            period=props.pop("period", DEFAULT_PERIOD),
+            **props,
+        )
+
+    # KafkaMetrics group [ESM-METRICS]
+    def sum_offset_lag(self, **props: Any) -> cloudwatch.Metric:
+        """Records not yet processed, summed over the topic's partitions (this mapping only). Maximum per period."""
+        return self._mapping("SumOffsetLag", props.pop("statistic", MAX), "Offset lag (all partitions)", **props)
+
+    def max_offset_lag(self, **props: Any) -> cloudwatch.Metric:
+        """Records not yet processed on the most lagging partition (this mapping only). Maximum per period."""
+        return self._mapping("MaxOffsetLag", props.pop("statistic", MAX), "Offset lag (worst partition)", **props)
+
+    # EventCount group [ESM-METRICS]
+    def polled_events(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("PolledEventCount", props.pop("statistic", SUM), "Polled", **props)
+
+    def filtered_out_events(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("FilteredOutEventCount", props.pop("statistic", SUM), "Filtered out", **props)
+
+    def invoked_events(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("InvokedEventCount", props.pop("statistic", SUM), "Invoked", **props)
+
+    def failed_invoke_events(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("FailedInvokeEventCount", props.pop("statistic", SUM), "Failed invokes", **props)
+
+    def dropped_events(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("DroppedEventCount", props.pop("statistic", SUM), "Dropped", **props)
+
+    def failure_destination_deliveries(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping(
+            "OnFailureDestinationDeliveredEventCount",
+            props.pop("statistic", SUM),
+            "Sent to failure destination",
+            **props,
+        )
+
+    def committed_events(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("CommittedEventCount", props.pop("statistic", SUM), "Committed", **props)
+
+    # ErrorCount group [ESM-METRICS]
+    def polling_errors(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("PollingErrorCount", props.pop("statistic", SUM), "Polling errors", **props)
+
+    def invoke_errors(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("InvokeErrorCount", props.pop("statistic", SUM), "Invoke errors", **props)
+
+    def failure_destination_delivery_errors(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping(
+            "OnFailureDestinationDeliveryErrorCount",
+            props.pop("statistic", SUM),
+            "Destination delivery errors",
+            **props,
+        )
+
+    def schema_registry_errors(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("SchemaRegistryErrorCount", props.pop("statistic", SUM), "Schema registry errors", **props)
+
+    def commit_errors(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("CommitErrorCount", props.pop("statistic", SUM), "Commit errors", **props)
+
+    # Provisioned mode [ESM-METRICS], [MSK-PM]
+    def provisioned_pollers(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("ProvisionedPollers", props.pop("statistic", MAX), "Pollers", **props)
+
+    def event_poller_units(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("EventPollerUnit", props.pop("statistic", MAX), "Event poller units", **props)
+
+    def event_poller_throughput(self, **props: Any) -> cloudwatch.Metric:
+        return self._mapping("EventPollerThroughputInBytes", props.pop("statistic", SUM), "Bytes polled", **props)
+
+    # Composite views of the mapping (metric math over the metrics above)
+    def mapping_errors(self, period: Duration | None = None) -> cloudwatch.MathExpression:
+        """Polling + invoke + failure-destination delivery errors of the mapping: records are not moving."""
+        return _sum_of(
+            "Mapping errors",
+            period,
+            poll=self.polling_errors(),
+            inv=self.invoke_errors(),
+            dlv=self.failure_destination_delivery_errors(),
+        )
+
+    def failed_records(self, period: Duration | None = None) -> cloudwatch.MathExpression:
+        """Records the function never processed: sent to the failure destination, or dropped."""
+        return _sum_of(
+            "Failed records", period, sent=self.failure_destination_deliveries(), dropped=self.dropped_events()
+        )
+
+    # ------------------------------------------------------------------------------------------ the function
+    # [L-TYPES] with FunctionName [L-VIEW], built by CDK's IFunction.metric* so aliases/versions get theirs.
+    def offset_lag(self, **props: Any) -> cloudwatch.Metric:
+        """OffsetLag by FunctionName: topic-level lag of every Kafka mapping of this function (no extra cost)."""
+        return self.function.metric(
+            "OffsetLag", statistic=props.pop("statistic", MAX), period=props.pop("period", DEFAULT_PERIOD), **props
+        )
+
+    def invocations(self, **props: Any) -> cloudwatch.Metric:
+        return self.function.metric_invocations(period=props.pop("period", DEFAULT_PERIOD), **props)
+
+    def errors(self, **props: Any) -> cloudwatch.Metric:
+        return self.function.metric_errors(period=props.pop("period", DEFAULT_PERIOD), label="Function errors", **props)
+
+    def throttles(self, **props: Any) -> cloudwatch.Metric:
+        return self.function.metric_throttles(period=props.pop("period", DEFAULT_PERIOD), label="Throttles", **props)
+
+    def duration(self, **props: Any) -> cloudwatch.Metric:
+        return self.function.metric_duration(
+            statistic=props.pop("statistic", P99), period=props.pop("period", DEFAULT_PERIOD), **props
+        )
+
+    def concurrent_executions(self, **props: Any) -> cloudwatch.Metric:
+        return self.function.metric(
+            "ConcurrentExecutions",
+            statistic=props.pop("statistic", MAX),
+            period=props.pop("period", DEFAULT_PERIOD),
+            label=props.pop("label", "Concurrent executions"),
+            **props,
+        )
+
+    def processing_errors(self, *, include_mapping: bool, period: Duration | None = None) -> cloudwatch.MathExpression:
+        """Function errors + throttles (+ the mapping's polling/invoke/delivery errors when its metrics are on)."""
+        metrics: dict[str, cloudwatch.IMetric] = {"err": self.errors(), "thr": self.throttles()}
+        if include_mapping:
+            metrics |= {
+                "poll": self.polling_errors(),
+                "inv": self.invoke_errors(),
+                "dlv": self.failure_destination_delivery_errors(),
+            }
+        return _sum_of("Processing errors", period, **metrics)
+
+
+def _sum_of(label: str, period: Duration | None, **metrics: cloudwatch.IMetric) -> cloudwatch.MathExpression:
+    """Per-period sum of several counters; a counter with no data point in a period counts as 0 (FILL)."""
+    return cloudwatch.MathExpression(
+        expression=" + ".join(f"FILL({key}, 0)" for key in metrics),
+        using_metrics=metrics,
+        label=label,
+        period=period or DEFAULT_PERIOD,
+    )

@@ -1,0 +1,1 @@
+"""Integration tests of the sample (deploy to a real account with `integ-runner`; never run by `make test`)."""
