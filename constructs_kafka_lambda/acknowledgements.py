@@ -1,9 +1,10 @@
 """The cdk-nag findings that cannot be fixed, acknowledged one by one with their real reason.
 
-cdk-nag 3 matches an acknowledgement by the exact finding id, e.g. `AwsSolutions-IAM5[Resource::*]`, and the id
-of a token resource depends on logical ids that are final only at synth. So an aspect on the policy computes the
-ids the way cdk-nag does (flattening intrinsics) just before validation and acknowledges only the wildcards whose
-statement carries an action listed in `iam.WILDCARD_REASONS`. Anything else stays a finding.
+cdk-nag 3 matches an acknowledgement by the exact finding id, e.g. `AwsSolutions-IAM5[Resource::*]`, with token
+resources flattened the way its utils/flatten-cfn-reference does. The grants are built in Python (iam.py), so each
+wildcard resource is known here: a literal one names its finding directly, a token one is resolved once and
+flattened like cdk-nag does. Only wildcards whose statement carries an action listed in `iam.WILDCARD_REASONS` are
+acknowledged; anything else stays a finding.
 """
 
 from __future__ import annotations
@@ -11,35 +12,40 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import jsii
-from aws_cdk import Acknowledgment, Aspects, IAspect, Stack, Validations
+from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
-from .iam import WILDCARD_REASONS
+from .iam import WILDCARD_REASONS, Statement
+from .tokens import is_unresolved
+
+_FLATTENED: dict[tuple[str, str], str] = {}  # (stack path, token string) -> cdk-nag's flat form
 
 
-def acknowledge_policy_wildcards(policy: iam.ManagedPolicy) -> None:
-    """Acknowledge AwsSolutions-IAM5 on this policy for each unavoidable wildcard resource, at synth."""
-    Aspects.of(policy).add(_WildcardAcknowledger())
+def acknowledge_policy_wildcards(policy: iam.ManagedPolicy, statements: list[Statement]) -> None:
+    """Acknowledge AwsSolutions-IAM5 on this policy for each unavoidable wildcard resource of these statements."""
+    stack = Stack.of(policy)
+    acknowledgements: dict[str, str] = {}
+    for statement in statements:
+        reason = _reason_for(_as_list(statement["Action"]))
+        if reason is None:
+            continue
+        for resource in _as_list(statement["Resource"]):
+            if "*" in resource:
+                acknowledgements[f"AwsSolutions-IAM5[Resource::{_flat(stack, resource)}]"] = reason
+    if acknowledgements:
+        Validations.of(policy).acknowledge(
+            *[Acknowledgment(id=rule, reason=reason) for rule, reason in acknowledgements.items()]
+        )
 
 
-@jsii.implements(IAspect)
-class _WildcardAcknowledger:
-    def visit(self, node: IConstruct) -> None:
-        if not isinstance(node, iam.CfnManagedPolicy):
-            return
-        document = Stack.of(node).resolve(node.policy_document)
-        for statement in document.get("Statement", []):
-            reason = _reason_for(_as_list(statement.get("Action")))
-            if reason is None or statement.get("Effect") != "Allow":
-                continue
-            for resource in _as_list(statement.get("Resource")):
-                flat = flatten_cfn_reference(resource)
-                if "*" in flat:
-                    Validations.of(node).acknowledge(
-                        Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{flat}]", reason=reason)
-                    )
+def _flat(stack: Stack, resource: str) -> str:
+    if not is_unresolved(resource):
+        return flatten_cfn_reference(resource)
+    key = (stack.node.path, resource)
+    if key not in _FLATTENED:
+        _FLATTENED[key] = flatten_cfn_reference(stack.resolve(resource))
+    return _FLATTENED[key]
 
 
 def _reason_for(actions: list[Any]) -> str | None:

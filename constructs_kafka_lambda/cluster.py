@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from aws_cdk import Stack, Token
+from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_msk as msk
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -22,6 +22,7 @@ from . import limits
 from .auth import AuthMechanism, KafkaAuth, SourceKind
 from .errors import ConfigError
 from .secrets import check_msk_scram_secret
+from .tokens import is_unresolved
 
 _MSK_CLUSTER_ARN: Final = re.compile(r"^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster/[^/]+/[^/]+$")
 
@@ -174,7 +175,7 @@ class KafkaCluster:
         """The broker ports the mapping connects to (MSK: by auth; self-managed: from bootstrap servers)."""
         if self.is_msk:
             return (self.auth.msk_port(),)
-        ports = {int(s.rsplit(":", 1)[1]) for s in self.bootstrap_servers if not Token.is_unresolved(s)}
+        ports = {int(s.rsplit(":", 1)[1]) for s in self.bootstrap_servers if not is_unresolved(s)}
         return tuple(sorted(ports)) or (limits.SELF_MANAGED_DEFAULT_PORT,)
 
 
@@ -224,7 +225,7 @@ def _read_msk_cluster(cluster: ClusterRef, *, serverless: bool) -> _FoundMskClus
     factory = "KafkaCluster.msk_serverless" if serverless else "KafkaCluster.msk"
     other = "KafkaCluster.msk" if serverless else "KafkaCluster.msk_serverless"
     if isinstance(cluster, str):
-        if not Token.is_unresolved(cluster) and not _MSK_CLUSTER_ARN.match(cluster):
+        if not is_unresolved(cluster) and not _MSK_CLUSTER_ARN.match(cluster):
             raise ConfigError(
                 f"{factory}(cluster)",
                 cluster,
@@ -281,14 +282,14 @@ def _read_msk_cluster(cluster: ClusterRef, *, serverless: bool) -> _FoundMskClus
 
 def _raw(prop: Any, name: str) -> list[str]:
     """Unresolved values (tokens kept as tokens) of a list attribute of an L1 property struct."""
-    if prop is None or Token.is_unresolved(prop):
+    if prop is None or is_unresolved(prop):
         return []
     value = prop.get(name, prop.get(_camel(name))) if isinstance(prop, dict) else getattr(prop, name, None)
     return [v for v in (value or []) if isinstance(v, str)]
 
 
 def _ids(vpc_configs: Any, name: str) -> list[str]:
-    if vpc_configs is None or Token.is_unresolved(vpc_configs):
+    if vpc_configs is None or is_unresolved(vpc_configs):
         return []
     return [v for config in vpc_configs for v in _raw(config, name)]
 
@@ -369,7 +370,7 @@ def _check_bootstrap_servers(servers: Sequence[str]) -> tuple[str, ...]:
             "bootstrap servers are a list of 'host:port' strings",
             'pass a list, e.g. ["b-1.example.com:9092", "b-2.example.com:9092"]',
         )
-    if Token.is_unresolved(servers):
+    if is_unresolved(servers):
         return tuple(servers)
     if not limits.BOOTSTRAP_SERVERS_MIN <= len(servers) <= limits.BOOTSTRAP_SERVERS_MAX:
         raise ConfigError(
@@ -379,7 +380,7 @@ def _check_bootstrap_servers(servers: Sequence[str]) -> tuple[str, ...]:
             "list between 1 and 10 brokers; the client discovers the rest",
         )
     for i, server in enumerate(servers):
-        if Token.is_unresolved(server):
+        if is_unresolved(server):
             continue
         match = limits.BOOTSTRAP_SERVER_PATTERN.match(server) if isinstance(server, str) else None
         if match is None or len(server) > limits.BOOTSTRAP_SERVER_MAX_LENGTH or not 0 < int(match[1]) < 65536:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from aws_cdk import Acknowledgment, Annotations, Duration, Stack, Token, Validations
+from aws_cdk import Acknowledgment, Annotations, Duration, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -30,6 +30,7 @@ from .monitoring import Monitoring, attach_monitoring
 from .monitoring_metrics import ConsumerMetrics
 from .networking import NetworkAccess, wire_network
 from .pollers import ProvisionedPollers
+from .tokens import is_unresolved
 
 _PROVISIONED_ONLY = "is available for Kafka only in provisioned mode"
 _PROVISIONED_FIX = "add provisioned_pollers=ProvisionedPollers(minimum=1, maximum=...) or remove it"
@@ -241,11 +242,11 @@ class KafkaLambdaConsumer(Construct):
             self,
             "Policy",
             description="Least privilege for a Kafka event source mapping (constructs_kafka_lambda)",
-            statements=statements,
+            document=iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": statements}),
             roles=[role],
         )
         self.event_source_mapping.node.add_dependency(policy)
-        acknowledge_policy_wildcards(policy)
+        acknowledge_policy_wildcards(policy, statements)
         return policy
 
     def _warn_risky_choices(
@@ -412,7 +413,7 @@ def _check_placement(cluster: KafkaCluster, stack: Stack) -> None:
     region, account = stack.region, stack.account
     arns = [("cluster", cluster.cluster_arn)] + [("auth secret", s.secret_arn) for s in cluster.secrets]
     for what, arn in arns:
-        if arn is None or Token.is_unresolved(arn) or Token.is_unresolved(region):
+        if arn is None or is_unresolved(arn) or is_unresolved(region):
             continue
         arn_region = arn.split(":")[3] if arn.count(":") >= 5 else region
         if arn_region != region:
@@ -424,9 +425,9 @@ def _check_placement(cluster: KafkaCluster, stack: Stack) -> None:
                 f"deploy the consumer in {arn_region}, or use a cluster and secret in {region}",
             )
     arn = cluster.cluster_arn
-    if cluster.kind is SourceKind.MSK_SERVERLESS and arn is not None and not Token.is_unresolved(arn):
+    if cluster.kind is SourceKind.MSK_SERVERLESS and arn is not None and not is_unresolved(arn):
         arn_account = arn.split(":")[4]
-        if not Token.is_unresolved(account) and arn_account != account:
+        if not is_unresolved(account) and arn_account != account:
             raise ConfigError(
                 "cluster",
                 arn,
@@ -436,7 +437,7 @@ def _check_placement(cluster: KafkaCluster, stack: Stack) -> None:
 
 
 def _check_topic(topic: Any) -> None:
-    if Token.is_unresolved(topic):
+    if is_unresolved(topic):
         return
     if not isinstance(topic, str) or len(topic) > limits.TOPIC_MAX_LENGTH or not limits.TOPIC_PATTERN.match(topic):
         raise ConfigError(
@@ -459,7 +460,7 @@ def _check_function(function: Any) -> iam.IRole:
             "import it with Function.from_function_attributes(..., role=iam.Role.from_role_arn(...))",
         )
     timeout = getattr(function, "timeout", None)
-    if isinstance(timeout, Duration) and not Token.is_unresolved(timeout.to_seconds()):
+    if isinstance(timeout, Duration) and not is_unresolved(timeout.to_seconds()):
         if timeout.to_seconds() > limits.FUNCTION_TIMEOUT_MAX_SECONDS:
             raise ConfigError(
                 "function.timeout",
@@ -471,7 +472,7 @@ def _check_function(function: Any) -> iam.IRole:
 
 
 def _check_int_range(prop: str, value: Any, low: int, high: int) -> None:
-    if Token.is_unresolved(value):
+    if is_unresolved(value):
         return
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(prop, value, f"must be a whole number from {low} to {high}", f"pick a value in {low}-{high}")
@@ -488,7 +489,7 @@ def _check_batching_window(window: Any) -> None:
             "pass Duration.seconds(n) or Duration.millis(n)",
         )
     seconds = window.to_milliseconds() / 1000
-    if not Token.is_unresolved(seconds) and not 0 <= seconds <= limits.BATCHING_WINDOW_MAX_SECONDS:
+    if not is_unresolved(seconds) and not 0 <= seconds <= limits.BATCHING_WINDOW_MAX_SECONDS:
         raise ConfigError(
             "max_batching_window",
             f"{seconds} s",
@@ -525,7 +526,7 @@ def _check_starting_position(position: Any, timestamp: Any) -> None:
             "a timestamp is only used with starting_position=AT_TIMESTAMP",
             "set starting_position=lambda_.StartingPosition.AT_TIMESTAMP or drop the timestamp",
         )
-    if timestamp is not None and not Token.is_unresolved(timestamp):
+    if timestamp is not None and not is_unresolved(timestamp):
         if isinstance(timestamp, bool) or not isinstance(timestamp, int | float) or timestamp < 0:
             raise ConfigError(
                 "starting_position_timestamp",
@@ -543,7 +544,7 @@ def _check_starting_position(position: Any, timestamp: Any) -> None:
 
 
 def _check_consumer_group(group: Any) -> None:
-    if group is None or Token.is_unresolved(group):
+    if group is None or is_unresolved(group):
         return
     if (
         not isinstance(group, str)
@@ -567,7 +568,7 @@ def _check_provisioned_only(provisioned: bool, **values: Any) -> None:
 
 
 def _check_retry_attempts(value: Any) -> None:
-    if value is None or Token.is_unresolved(value):
+    if value is None or is_unresolved(value):
         return
     if value == limits.RETRY_ATTEMPTS_INFINITE and not isinstance(value, bool):
         return
@@ -583,7 +584,7 @@ def _check_record_age(age: Any) -> int | None:
     if not isinstance(age, Duration):
         raise ConfigError("max_record_age", age, "expected a Duration, or -1 for no limit", "pass Duration.hours(n)")
     seconds = age.to_seconds()
-    if Token.is_unresolved(seconds):
+    if is_unresolved(seconds):
         return None
     if not limits.RECORD_AGE_MIN_SECONDS <= seconds <= limits.RECORD_AGE_MAX_SECONDS:
         raise ConfigError(
@@ -602,7 +603,7 @@ def _check_destination(destination: FailureDestination, topic: str, provisioned:
     if not provisioned:
         raise ConfigError("on_failure", "FailureDestination.kafka_topic(...)", _PROVISIONED_ONLY, _PROVISIONED_FIX)
     name = destination.kafka_topic_name
-    if not Token.is_unresolved(name) and not Token.is_unresolved(topic) and name == topic:
+    if not is_unresolved(name) and not is_unresolved(topic) and name == topic:
         raise ConfigError(
             "on_failure",
             f"FailureDestination.kafka_topic({name!r})",

@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from aws_cdk import Token
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
@@ -20,7 +18,9 @@ from constructs import Construct
 
 from . import limits
 from .errors import ConfigError
+from .iam import Statement, allow
 from .shared import SharedResources
+from .tokens import is_unresolved
 
 
 class DestinationKind(Enum):
@@ -70,7 +70,7 @@ class FailureDestination:
     @staticmethod
     def kafka_topic(name: str) -> FailureDestination:
         """Provisioned mode only: a topic on the same cluster, not the source topic."""
-        if not Token.is_unresolved(name):
+        if not is_unresolved(name):
             if isinstance(name, str) and name.startswith("kafka://"):
                 raise ConfigError(
                     "FailureDestination.kafka_topic(name)",
@@ -114,7 +114,7 @@ class BoundDestination:
 
     destination: str | None
     resource: Any  # s3.IBucket | sqs.IQueue | sns.ITopic | None
-    statements: list[iam.PolicyStatement] = field(default_factory=list)
+    statements: list[Statement] = field(default_factory=list)
     service: str | None = None  # the AWS service the pollers call to deliver (for VPC endpoints)
 
 
@@ -124,24 +124,22 @@ def bind_destination(scope: Construct, destination: FailureDestination) -> Bound
     if kind is DestinationKind.S3:
         bucket = destination.bucket or SharedResources.of(scope).failure_bucket
         statements = [
-            iam.PolicyStatement(actions=["s3:PutObject"], resources=[bucket.arn_for_objects("*")]),
-            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn]),
+            allow(["s3:PutObject"], [bucket.arn_for_objects("*")]),
+            allow(["s3:ListBucket"], [bucket.bucket_arn]),
         ]
         if bucket.encryption_key is not None:
-            statements.append(
-                iam.PolicyStatement(actions=["kms:GenerateDataKey"], resources=[bucket.encryption_key.key_arn])
-            )
+            statements.append(allow(["kms:GenerateDataKey"], [bucket.encryption_key.key_arn]))
         return BoundDestination(bucket.bucket_arn, bucket, statements, "s3")
     if kind is DestinationKind.SQS:
         queue = destination.queue or SharedResources.of(scope).failure_queue
-        statements = [iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[queue.queue_arn])]
+        statements = [allow(["sqs:SendMessage"], [queue.queue_arn])]
         if queue.encryption_master_key is not None:
             statements.append(_kms_send(queue.encryption_master_key.key_arn))
         return BoundDestination(queue.queue_arn, queue, statements, "sqs")
     if kind is DestinationKind.SNS:
         topic = destination.topic
         assert topic is not None
-        statements = [iam.PolicyStatement(actions=["sns:Publish"], resources=[topic.topic_arn])]
+        statements = [allow(["sns:Publish"], [topic.topic_arn])]
         key = getattr(topic, "master_key", None)
         if key is not None:
             statements.append(_kms_send(key.key_arn))
@@ -151,8 +149,8 @@ def bind_destination(scope: Construct, destination: FailureDestination) -> Bound
     return BoundDestination(None, None)
 
 
-def _kms_send(key_arn: str) -> iam.PolicyStatement:
-    return iam.PolicyStatement(actions=["kms:Decrypt", "kms:GenerateDataKey"], resources=[key_arn])
+def _kms_send(key_arn: str) -> Statement:
+    return allow(["kms:Decrypt", "kms:GenerateDataKey"], [key_arn])
 
 
 def _check_type(prop: str, value: Any, attribute: str, expected: str) -> None:

@@ -27,10 +27,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from aws_cdk import Token
-
 from .errors import ConfigError
 from .limits import FILTER_PATTERN_MAX_LENGTH, FILTERS_MAX
+from .tokens import is_unresolved
 
 # The keys of a Kafka record that Lambda filters on. kafka-filtering.html: "Amazon MSK and self-managed Apache
 # Kafka event source mappings only support filtering on the value key." The record's other fields (key, topic,
@@ -311,9 +310,9 @@ _OPERATORS: Final[dict[str, Callable[[Any, str], None]]] = {
 def _is_token(value: Any) -> bool:
     """An unresolved CDK token (string, number or IResolvable): its value is only known at deploy time."""
     if isinstance(value, float):
-        return math.isfinite(value) and Token.is_unresolved(value)
+        return math.isfinite(value) and is_unresolved(value)
     if isinstance(value, str) or hasattr(value, "resolve"):  # a string token, or an IResolvable object
-        return Token.is_unresolved(value)
+        return is_unresolved(value)
     return False
 
 

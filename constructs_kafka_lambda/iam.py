@@ -6,14 +6,14 @@ and the ec2 ENI actions have no resource-level permissions and must be granted o
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
-from aws_cdk import Fn, Token
-from aws_cdk import aws_iam as iam
+from aws_cdk import Fn
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from .auth import AuthMechanism
 from .cluster import KafkaCluster
+from .tokens import is_unresolved
 
 # Lambda creates and manages ENIs in the cluster's subnets with the function's role (aws-contract.md).
 ENI_ACTIONS: Final = (
@@ -26,13 +26,24 @@ ENI_ACTIONS: Final = (
 )
 
 
+# A policy statement as IAM JSON. Built in Python and handed to CDK once per policy (PolicyDocument.from_json):
+# a consumer's grants cost one jsii call, not one per statement, and their wildcards stay visible to Python
+# for the exact cdk-nag acknowledgements (acknowledgements.py).
+Statement = dict[str, Any]
+
+
+def allow(actions: list[str], resources: list[str]) -> Statement:
+    return {"Effect": "Allow", "Action": actions, "Resource": resources}
+
+
 def kafka_resource_arn(cluster_arn: str, resource: str, name: str) -> str:
     """`...:topic/<cluster>/<uuid>/<name>` (or group/...) from a cluster ARN, literal or token."""
-    if not Token.is_unresolved(cluster_arn) and not Token.is_unresolved(name):
+    if not is_unresolved(cluster_arn) and not is_unresolved(name):
         prefix, rest = cluster_arn.split(":cluster/", 1)
         return f"{prefix}:{resource}/{rest}/{name}"
+    # Concatenated as a string so that a literal "/*" stays visible to Python (CDK renders it as Fn::Join).
     parts = Fn.split(":cluster/", cluster_arn)
-    return Fn.join("", [Fn.select(0, parts), f":{resource}/", Fn.select(1, parts), "/", name])
+    return f"{Fn.select(0, parts)}:{resource}/{Fn.select(1, parts)}/{name}"
 
 
 def topic_arn(cluster_arn: str, topic: str) -> str:
@@ -44,61 +55,54 @@ def group_arn(cluster_arn: str, group: str | None) -> str:
     return kafka_resource_arn(cluster_arn, "group", group if group is not None else "*")
 
 
-def source_statements(cluster: KafkaCluster, topic: str, group: str | None) -> list[iam.PolicyStatement]:
+def source_statements(cluster: KafkaCluster, topic: str, group: str | None) -> list[Statement]:
     """What polling needs: cluster discovery, ENIs, IAM data-plane access and the secrets."""
-    statements: list[iam.PolicyStatement] = []
+    statements: list[Statement] = []
     if cluster.is_msk:
         assert cluster.cluster_arn is not None
         arn = cluster.cluster_arn
-        statements.append(iam.PolicyStatement(actions=["kafka:DescribeClusterV2"], resources=[arn]))
-        statements.append(iam.PolicyStatement(actions=["kafka:GetBootstrapBrokers"], resources=["*"]))
+        statements.append(allow(["kafka:DescribeClusterV2"], [arn]))
+        statements.append(allow(["kafka:GetBootstrapBrokers"], ["*"]))
         if cluster.auth.mechanism is AuthMechanism.IAM:
             statements += [
-                iam.PolicyStatement(
-                    actions=["kafka-cluster:Connect", "kafka-cluster:DescribeClusterDynamicConfiguration"],
-                    resources=[arn],
+                allow(["kafka-cluster:Connect", "kafka-cluster:DescribeClusterDynamicConfiguration"], [arn]),
+                allow(
+                    ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
+                    [topic_arn(arn, topic)],
                 ),
-                iam.PolicyStatement(
-                    actions=["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
-                    resources=[topic_arn(arn, topic)],
-                ),
-                iam.PolicyStatement(
-                    actions=["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
-                    resources=[group_arn(arn, group)],
+                allow(
+                    ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
+                    [group_arn(arn, group)],
                 ),
             ]
     if cluster.in_vpc:
-        statements.append(iam.PolicyStatement(actions=list(ENI_ACTIONS), resources=["*"]))
+        statements.append(allow(list(ENI_ACTIONS), ["*"]))
     statements += secret_statements(cluster)
     return statements
 
 
-def kafka_destination_statements(cluster: KafkaCluster, topic: str) -> list[iam.PolicyStatement]:
+def kafka_destination_statements(cluster: KafkaCluster, topic: str) -> list[Statement]:
     """kafka:// on-failure destination on an IAM-auth MSK cluster: write to that one topic."""
     if not (cluster.is_msk and cluster.auth.mechanism is AuthMechanism.IAM):
         return []
     assert cluster.cluster_arn is not None
     return [
-        iam.PolicyStatement(
-            actions=["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"],
-            resources=[topic_arn(cluster.cluster_arn, topic)],
+        allow(
+            ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"],
+            [topic_arn(cluster.cluster_arn, topic)],
         )
     ]
 
 
-def secret_statements(cluster: KafkaCluster) -> list[iam.PolicyStatement]:
+def secret_statements(cluster: KafkaCluster) -> list[Statement]:
     """GetSecretValue on the auth and root CA secrets, kms:Decrypt on their customer-managed keys."""
     secrets = cluster.secrets
     if not secrets:
         return []
-    statements = [
-        iam.PolicyStatement(
-            actions=["secretsmanager:GetSecretValue"], resources=[secret_policy_arn(s) for s in secrets]
-        )
-    ]
+    statements = [allow(["secretsmanager:GetSecretValue"], [secret_policy_arn(s) for s in secrets])]
     keys = [s.encryption_key.key_arn for s in secrets if s.encryption_key is not None]
     if keys:
-        statements.append(iam.PolicyStatement(actions=["kms:Decrypt"], resources=keys))
+        statements.append(allow(["kms:Decrypt"], keys))
     return statements
 
 

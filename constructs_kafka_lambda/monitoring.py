@@ -29,16 +29,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Annotations, Duration, Stack, Token
+from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 
 from .errors import ConfigError
-from .monitoring_dashboard import add_dashboard_section
+from .monitoring_dashboard import SECTION_HEIGHT, dashboard_section
 from .monitoring_metrics import ConsumerMetrics
 from .shared import SharedResources
+from .tokens import is_unresolved
 
 if TYPE_CHECKING:
     from .consumer import KafkaLambdaConsumer
@@ -111,8 +112,8 @@ def default_offset_lag_threshold(batch_size: Any, pollers: Any) -> int:
     mode (where Lambda starts with one poller and adds more within minutes when lag grows). With the alarm's 15
     minutes of persistence, this catches a consumer that stays behind, not a burst that autoscaling absorbs.
     """
-    batch = batch_size if isinstance(batch_size, int) and not Token.is_unresolved(batch_size) else DEFAULT_BATCH_SIZE
-    count = pollers if isinstance(pollers, int) and not Token.is_unresolved(pollers) else ON_DEMAND_POLLERS
+    batch = batch_size if isinstance(batch_size, int) and not is_unresolved(batch_size) else DEFAULT_BATCH_SIZE
+    count = pollers if isinstance(pollers, int) and not is_unresolved(pollers) else ON_DEMAND_POLLERS
     return batch * max(1, count) * LAG_BATCHES_PER_POLLER
 
 
@@ -147,12 +148,12 @@ def attach_monitoring(
                 "so that alarm is not created; watch the destination itself.",
             )
     if monitoring.dashboard:
-        add_dashboard_section(
-            SharedResources.of(consumer).dashboard,
-            consumer,
-            metrics,
-            mapping_metrics=mapping_metrics,
-            lag_threshold=_lag_threshold(consumer, monitoring, batch_size),
+        lag_threshold = _lag_threshold(consumer, monitoring, batch_size)
+        SharedResources.of(consumer).add_dashboard_section(
+            lambda top: dashboard_section(
+                consumer, metrics, top=top, mapping_metrics=mapping_metrics, lag_threshold=lag_threshold
+            ),
+            SECTION_HEIGHT,
         )
     return alarms
 
@@ -358,7 +359,7 @@ def _check_options(key: str, options: AlarmOptions) -> None:
         raise ConfigError(f"{prop}.threshold", options.threshold, "a threshold is a number >= 0", "pass e.g. 1000")
     if options.period is not None:
         seconds = options.period.to_seconds() if isinstance(options.period, Duration) else None
-        if seconds is None or (not Token.is_unresolved(seconds) and (seconds < 60 or seconds % 60)):
+        if seconds is None or (not is_unresolved(seconds) and (seconds < 60 or seconds % 60)):
             raise ConfigError(
                 f"{prop}.period",
                 options.period,
@@ -403,7 +404,7 @@ def _alarm_name_prefix(consumer: KafkaLambdaConsumer) -> str | None:
     """`<stack name>/<consumer path in the stack>`: unique per account and Region, like the stack name."""
     stack = Stack.of(consumer)
     stack_name = stack.stack_name
-    if Token.is_unresolved(stack_name):
+    if is_unresolved(stack_name):
         return None  # let CloudFormation name the alarms; the description still says which consumer
     return f"{stack_name}/{consumer.node.path.removeprefix(stack.node.path).lstrip('/')}"
 

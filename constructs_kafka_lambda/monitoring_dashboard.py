@@ -1,16 +1,16 @@
 """A consumer's section of the stack's one CloudWatch dashboard: a title row and one row of six graphs.
 
-Lag | throughput | errors | failed records | duration | pollers and concurrency, all built from `ConsumerMetrics`, so
-each graph reads exactly the series its alarm reads. About 6 widgets per consumer: fifty consumers stay far below
-CloudWatch's limit of 500 widgets per dashboard, in one AWS::CloudWatch::Dashboard resource.
+Lag | throughput | errors | failed records | duration | pollers and concurrency, each row read from the same metric
+table as the alarms (`ConsumerMetrics.dashboard_row`). The widgets are plain JSON kept by the stack's shared
+resources and written once into one AWS::CloudWatch::Dashboard at synth: a section costs Python work, not dozens
+of jsii objects per consumer. Seven widgets per consumer: 70 consumers stay under CloudWatch's 500 widgets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import Aws
 
 from .monitoring_metrics import AVG, MAX, ConsumerMetrics
 
@@ -19,79 +19,91 @@ if TYPE_CHECKING:
 
 _HEIGHT = 6
 _WIDTH = 4  # six graphs across the dashboard's 24 columns
+SECTION_HEIGHT = 1 + _HEIGHT
+PERIOD_SECONDS = 300
 
 
-def add_dashboard_section(
-    dashboard: cloudwatch.Dashboard,
+def dashboard_section(
     consumer: KafkaLambdaConsumer,
     metrics: ConsumerMetrics,
     *,
+    top: int,
     mapping_metrics: bool,
     lag_threshold: float,
-) -> None:
+) -> list[dict[str, Any]]:
+    """The widgets (CloudWatch dashboard body JSON) of one consumer, starting at row `top`."""
+    row = metrics.dashboard_row
     mode = "provisioned" if consumer.provisioned else "on-demand"
-    title = cloudwatch.TextWidget(
-        markdown=f"### {consumer.node.path}: topic `{consumer.topic}` -> `{consumer.function.function_name}` ({mode})",
-        width=24,
-        height=1,
-    )
-    lag = [metrics.lag(), metrics.max_offset_lag()] if mapping_metrics else [metrics.lag()]
-    throughput: list[cloudwatch.IMetric] = [metrics.invocations()]
-    errors: list[cloudwatch.IMetric] = [metrics.errors(), metrics.throttles()]
-    failed: list[cloudwatch.IMetric] = []
+    lag = [row("sum_offset_lag"), row("max_offset_lag")] if mapping_metrics else [row("offset_lag")]
+    throughput = [row("invocations")]
+    errors = [row("errors"), row("throttles")]
+    failed = [row("errors")]
     if mapping_metrics:
-        throughput = [
-            metrics.polled_events(),
-            metrics.filtered_out_events(),
-            metrics.invoked_events(),
-            metrics.committed_events(),
-        ]
+        throughput = [row(k) for k in ("polled_events", "filtered_out_events", "invoked_events", "committed_events")]
         errors += [
-            metrics.polling_errors(),
-            metrics.invoke_errors(),
-            metrics.failure_destination_delivery_errors(),
-            metrics.schema_registry_errors(),
-            metrics.commit_errors(),
+            row(k)
+            for k in (
+                "polling_errors",
+                "invoke_errors",
+                "failure_destination_delivery_errors",
+                "schema_registry_errors",
+                "commit_errors",
+            )
         ]
-        failed = [metrics.failure_destination_deliveries(), metrics.dropped_events(), metrics.failed_invoke_events()]
-    capacity: list[cloudwatch.IMetric] = [metrics.concurrent_executions()]
-    capacity_right: list[cloudwatch.IMetric] = []
+        failed = [row(k) for k in ("failure_destination_deliveries", "dropped_events", "failed_invoke_events")]
+    capacity = [row("concurrent_executions")]
+    capacity_right: list[list[Any]] = []
     if consumer.provisioned:
-        capacity = [metrics.provisioned_pollers(), metrics.event_poller_units(), *capacity]
-        capacity_right = [metrics.event_poller_throughput()]
-    dashboard.add_widgets(title)
-    dashboard.add_widgets(
-        _graph(
-            "Offset lag (records)",
-            lag,
-            annotations=[cloudwatch.HorizontalAnnotation(value=lag_threshold, label="alarm")],
-        ),
+        capacity = [row("provisioned_pollers"), row("event_poller_units"), *capacity]
+        capacity_right = [row("event_poller_throughput")]
+    duration = [
+        row("duration"),
+        row("duration", statistic=AVG, label="Duration (avg)"),
+        row("duration", statistic=MAX, label="Duration (max)"),
+    ]
+    title = {
+        "type": "text",
+        "x": 0,
+        "y": top,
+        "width": 24,
+        "height": 1,
+        "properties": {
+            "markdown": f"### {consumer.node.path}: topic `{consumer.topic}` -> "
+            f"`{consumer.function.function_name}` ({mode})"
+        },
+    }
+    graphs = [
+        _graph("Offset lag (records)", lag, annotations=[{"value": lag_threshold, "label": "alarm"}]),
         _graph("Records (mapping)" if mapping_metrics else "Invocations", throughput),
         _graph("Errors and throttles", errors),
-        _graph("Failed records (destination, dropped)", failed or [metrics.errors()]),
-        _graph(
-            "Duration (ms)",
-            [metrics.duration(), metrics.duration(statistic=AVG), metrics.duration(statistic=MAX)],
-        ),
+        _graph("Failed records (destination, dropped)", failed),
+        _graph("Duration (ms)", duration),
         _graph("Pollers and concurrency" if consumer.provisioned else "Concurrency", capacity, right=capacity_right),
-    )
+    ]
+    for column, graph in enumerate(graphs):
+        graph |= {"x": column * _WIDTH, "y": top + 1}
+    return [title, *graphs]
 
 
 def _graph(
     title: str,
-    left: Sequence[cloudwatch.IMetric],
+    left: list[list[Any]],
     *,
-    right: Sequence[cloudwatch.IMetric] | None = None,
-    annotations: Sequence[cloudwatch.HorizontalAnnotation] | None = None,
-) -> cloudwatch.GraphWidget:
-    return cloudwatch.GraphWidget(
-        title=title,
-        left=left,
-        right=right or None,
-        left_annotations=annotations,
-        width=_WIDTH,
-        height=_HEIGHT,
-    )
+    right: list[list[Any]] | None = None,
+    annotations: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    rows = [*left, *[[*r[:-1], {**r[-1], "yAxis": "right"}] for r in right or []]]
+    properties: dict[str, Any] = {
+        "view": "timeSeries",
+        "title": title,
+        "region": Aws.REGION,
+        "metrics": rows,
+        "period": PERIOD_SECONDS,
+        "yAxis": {},
+    }
+    if annotations:
+        properties["annotations"] = {"horizontal": annotations}
+    return {"type": "metric", "width": _WIDTH, "height": _HEIGHT, "properties": properties}
 
 
-__all__ = ["add_dashboard_section"]
+__all__ = ["SECTION_HEIGHT", "dashboard_section"]

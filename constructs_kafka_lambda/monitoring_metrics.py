@@ -43,10 +43,46 @@ NAMESPACE = "AWS/Lambda"  # [L-TYPES], [ESM-METRICS]
 MAPPING_DIMENSION = "EventSourceMappingUUID"  # [ESM-METRICS], [L-VIEW]
 DEFAULT_PERIOD = Duration.minutes(5)
 
-SUM = cloudwatch.Stats.SUM
-MAX = cloudwatch.Stats.MAXIMUM
-AVG = cloudwatch.Stats.AVERAGE
-P99 = cloudwatch.Stats.p(99)
+SUM = "Sum"  # cloudwatch.Stats.SUM, as plain strings: no jsii round trip per use
+MAX = "Maximum"
+AVG = "Average"
+P99 = "p99"
+
+# The mapping's metrics [ESM-METRICS]: key -> (metric name, default statistic, label). One definition, read by the
+# metric_* methods and alarms (as cloudwatch.Metric) and by the dashboard (as JSON rows).
+MAPPING_METRICS: dict[str, tuple[str, str, str]] = {
+    "sum_offset_lag": ("SumOffsetLag", MAX, "Offset lag (all partitions)"),
+    "max_offset_lag": ("MaxOffsetLag", MAX, "Offset lag (worst partition)"),
+    "polled_events": ("PolledEventCount", SUM, "Polled"),
+    "filtered_out_events": ("FilteredOutEventCount", SUM, "Filtered out"),
+    "invoked_events": ("InvokedEventCount", SUM, "Invoked"),
+    "failed_invoke_events": ("FailedInvokeEventCount", SUM, "Failed invokes"),
+    "dropped_events": ("DroppedEventCount", SUM, "Dropped"),
+    "failure_destination_deliveries": ("OnFailureDestinationDeliveredEventCount", SUM, "Sent to failure destination"),
+    "committed_events": ("CommittedEventCount", SUM, "Committed"),
+    "polling_errors": ("PollingErrorCount", SUM, "Polling errors"),
+    "invoke_errors": ("InvokeErrorCount", SUM, "Invoke errors"),
+    "failure_destination_delivery_errors": (
+        "OnFailureDestinationDeliveryErrorCount",
+        SUM,
+        "Destination delivery errors",
+    ),
+    "schema_registry_errors": ("SchemaRegistryErrorCount", SUM, "Schema registry errors"),
+    "commit_errors": ("CommitErrorCount", SUM, "Commit errors"),
+    "provisioned_pollers": ("ProvisionedPollers", MAX, "Pollers"),
+    "event_poller_units": ("EventPollerUnit", MAX, "Event poller units"),
+    "event_poller_throughput": ("EventPollerThroughputInBytes", SUM, "Bytes polled"),
+}
+
+# The function's metrics [L-TYPES]: key -> (metric name, default statistic, label).
+FUNCTION_METRICS: dict[str, tuple[str, str, str]] = {
+    "offset_lag": ("OffsetLag", MAX, "Offset lag (function)"),
+    "invocations": ("Invocations", SUM, "Invocations"),
+    "errors": ("Errors", SUM, "Function errors"),
+    "throttles": ("Throttles", SUM, "Throttles"),
+    "duration": ("Duration", P99, "Duration"),
+    "concurrent_executions": ("ConcurrentExecutions", MAX, "Concurrent executions"),
+}
 
 
 class ConsumerMetrics:
@@ -67,13 +103,14 @@ class ConsumerMetrics:
         return self.sum_offset_lag(**props) if self.mapping_metrics else self.offset_lag(**props)
 
     # ------------------------------------------------------------------------------------------- the mapping
-    def _mapping(self, name: str, statistic: str, label: str, **props: Any) -> cloudwatch.Metric:
+    def _mapping(self, key: str, **props: Any) -> cloudwatch.Metric:
+        name, statistic, label = MAPPING_METRICS[key]
         return cloudwatch.Metric(
             namespace=NAMESPACE,
             metric_name=name,
             dimensions_map={MAPPING_DIMENSION: self.mapping_uuid},
-            statistic=statistic,
-            label=label,
+            statistic=props.pop("statistic", statistic),
+            label=props.pop("label", label),
             period=props.pop("period", DEFAULT_PERIOD),
             **props,
         )
@@ -81,69 +118,59 @@ class ConsumerMetrics:
     # KafkaMetrics group [ESM-METRICS]
     def sum_offset_lag(self, **props: Any) -> cloudwatch.Metric:
         """Records not yet processed, summed over the topic's partitions (this mapping only). Maximum per period."""
-        return self._mapping("SumOffsetLag", props.pop("statistic", MAX), "Offset lag (all partitions)", **props)
+        return self._mapping("sum_offset_lag", **props)
 
     def max_offset_lag(self, **props: Any) -> cloudwatch.Metric:
         """Records not yet processed on the most lagging partition (this mapping only). Maximum per period."""
-        return self._mapping("MaxOffsetLag", props.pop("statistic", MAX), "Offset lag (worst partition)", **props)
+        return self._mapping("max_offset_lag", **props)
 
     # EventCount group [ESM-METRICS]
     def polled_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("PolledEventCount", props.pop("statistic", SUM), "Polled", **props)
+        return self._mapping("polled_events", **props)
 
     def filtered_out_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("FilteredOutEventCount", props.pop("statistic", SUM), "Filtered out", **props)
+        return self._mapping("filtered_out_events", **props)
 
     def invoked_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("InvokedEventCount", props.pop("statistic", SUM), "Invoked", **props)
+        return self._mapping("invoked_events", **props)
 
     def failed_invoke_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("FailedInvokeEventCount", props.pop("statistic", SUM), "Failed invokes", **props)
+        return self._mapping("failed_invoke_events", **props)
 
     def dropped_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("DroppedEventCount", props.pop("statistic", SUM), "Dropped", **props)
+        return self._mapping("dropped_events", **props)
 
     def failure_destination_deliveries(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping(
-            "OnFailureDestinationDeliveredEventCount",
-            props.pop("statistic", SUM),
-            "Sent to failure destination",
-            **props,
-        )
+        return self._mapping("failure_destination_deliveries", **props)
 
     def committed_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("CommittedEventCount", props.pop("statistic", SUM), "Committed", **props)
+        return self._mapping("committed_events", **props)
 
     # ErrorCount group [ESM-METRICS]
     def polling_errors(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("PollingErrorCount", props.pop("statistic", SUM), "Polling errors", **props)
+        return self._mapping("polling_errors", **props)
 
     def invoke_errors(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("InvokeErrorCount", props.pop("statistic", SUM), "Invoke errors", **props)
+        return self._mapping("invoke_errors", **props)
 
     def failure_destination_delivery_errors(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping(
-            "OnFailureDestinationDeliveryErrorCount",
-            props.pop("statistic", SUM),
-            "Destination delivery errors",
-            **props,
-        )
+        return self._mapping("failure_destination_delivery_errors", **props)
 
     def schema_registry_errors(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("SchemaRegistryErrorCount", props.pop("statistic", SUM), "Schema registry errors", **props)
+        return self._mapping("schema_registry_errors", **props)
 
     def commit_errors(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("CommitErrorCount", props.pop("statistic", SUM), "Commit errors", **props)
+        return self._mapping("commit_errors", **props)
 
     # Provisioned mode [ESM-METRICS], [MSK-PM]
     def provisioned_pollers(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("ProvisionedPollers", props.pop("statistic", MAX), "Pollers", **props)
+        return self._mapping("provisioned_pollers", **props)
 
     def event_poller_units(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("EventPollerUnit", props.pop("statistic", MAX), "Event poller units", **props)
+        return self._mapping("event_poller_units", **props)
 
     def event_poller_throughput(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("EventPollerThroughputInBytes", props.pop("statistic", SUM), "Bytes polled", **props)
+        return self._mapping("event_poller_throughput", **props)
 
     # Composite views of the mapping (metric math over the metrics above)
     def mapping_errors(self, period: Duration | None = None) -> cloudwatch.MathExpression:
@@ -164,34 +191,34 @@ class ConsumerMetrics:
 
     # ------------------------------------------------------------------------------------------ the function
     # [L-TYPES] with FunctionName [L-VIEW], built by CDK's IFunction.metric* so aliases/versions get theirs.
-    def offset_lag(self, **props: Any) -> cloudwatch.Metric:
-        """OffsetLag by FunctionName: topic-level lag of every Kafka mapping of this function (no extra cost)."""
+    def _function(self, key: str, **props: Any) -> cloudwatch.Metric:
+        name, statistic, label = FUNCTION_METRICS[key]
         return self.function.metric(
-            "OffsetLag", statistic=props.pop("statistic", MAX), period=props.pop("period", DEFAULT_PERIOD), **props
-        )
-
-    def invocations(self, **props: Any) -> cloudwatch.Metric:
-        return self.function.metric_invocations(period=props.pop("period", DEFAULT_PERIOD), **props)
-
-    def errors(self, **props: Any) -> cloudwatch.Metric:
-        return self.function.metric_errors(period=props.pop("period", DEFAULT_PERIOD), label="Function errors", **props)
-
-    def throttles(self, **props: Any) -> cloudwatch.Metric:
-        return self.function.metric_throttles(period=props.pop("period", DEFAULT_PERIOD), label="Throttles", **props)
-
-    def duration(self, **props: Any) -> cloudwatch.Metric:
-        return self.function.metric_duration(
-            statistic=props.pop("statistic", P99), period=props.pop("period", DEFAULT_PERIOD), **props
-        )
-
-    def concurrent_executions(self, **props: Any) -> cloudwatch.Metric:
-        return self.function.metric(
-            "ConcurrentExecutions",
-            statistic=props.pop("statistic", MAX),
+            name,
+            statistic=props.pop("statistic", statistic),
+            label=props.pop("label", label),
             period=props.pop("period", DEFAULT_PERIOD),
-            label=props.pop("label", "Concurrent executions"),
             **props,
         )
+
+    def offset_lag(self, **props: Any) -> cloudwatch.Metric:
+        """OffsetLag by FunctionName: topic-level lag of every Kafka mapping of this function (no extra cost)."""
+        return self._function("offset_lag", **props)
+
+    def invocations(self, **props: Any) -> cloudwatch.Metric:
+        return self._function("invocations", **props)
+
+    def errors(self, **props: Any) -> cloudwatch.Metric:
+        return self._function("errors", **props)
+
+    def throttles(self, **props: Any) -> cloudwatch.Metric:
+        return self._function("throttles", **props)
+
+    def duration(self, **props: Any) -> cloudwatch.Metric:
+        return self._function("duration", **props)
+
+    def concurrent_executions(self, **props: Any) -> cloudwatch.Metric:
+        return self._function("concurrent_executions", **props)
 
     def processing_errors(self, *, include_mapping: bool, period: Duration | None = None) -> cloudwatch.MathExpression:
         """Function errors + throttles (+ the mapping's polling/invoke/delivery errors when its metrics are on)."""
@@ -203,6 +230,29 @@ class ConsumerMetrics:
                 "dlv": self.failure_destination_delivery_errors(),
             }
         return _sum_of("Processing errors", period, **metrics)
+
+    # ------------------------------------------------------------------------------------- dashboard JSON rows
+    def function_dimensions(self) -> dict[str, str]:
+        """The function's metric dimensions as CDK's IFunction.metric builds them (FunctionName, + Resource for an
+        alias), read once per consumer."""
+        dimensions = getattr(self, "_function_dimensions", None)
+        if dimensions is None:
+            dimensions = dict(self.function.metric("Invocations").dimensions or {})
+            self._function_dimensions = dimensions
+        return dimensions
+
+    def dashboard_row(self, key: str, *, statistic: str | None = None, label: str | None = None) -> list[Any]:
+        """A metric as a row of a dashboard graph's JSON ("metrics" array), from the same table as the Metric."""
+        if key in MAPPING_METRICS:
+            name, default_statistic, default_label = MAPPING_METRICS[key]
+            dimensions: dict[str, str] = {MAPPING_DIMENSION: self.mapping_uuid}
+        else:
+            name, default_statistic, default_label = FUNCTION_METRICS[key]
+            dimensions = self.function_dimensions()
+        row: list[Any] = [NAMESPACE, name]
+        for dimension, value in dimensions.items():
+            row += [dimension, value]
+        return [*row, {"stat": statistic or default_statistic, "label": label or default_label}]
 
 
 def _sum_of(label: str, period: Duration | None, **metrics: cloudwatch.IMetric) -> cloudwatch.MathExpression:

@@ -25,13 +25,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
-from aws_cdk import Annotations, Reference, Stack, Stage, Token, Tokenization
+from aws_cdk import Annotations, Reference, Stack, Stage, Tokenization
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
 from . import limits
 from .cluster import KafkaCluster
 from .errors import ConfigError
+from .tokens import is_unresolved
 
 _WARN: Final = "constructs-kafka-lambda:network"
 _RULE_DESCRIPTION: Final = "Kafka event source mapping pollers (constructs_kafka_lambda)"
@@ -286,9 +287,9 @@ class SharedVpcEndpoints(Construct):
     @staticmethod
     def of(vpc: ec2.IVpc, subnets: ec2.SubnetSelection | None = None) -> SharedVpcEndpoints:
         """Find or create the shared endpoints of `vpc` (an imported VPC is matched by its id across stacks)."""
-        key = vpc.vpc_id if not Token.is_unresolved(vpc.vpc_id) else vpc.node.path
+        key = vpc.vpc_id if not is_unresolved(vpc.vpc_id) else vpc.node.path
         construct_id = f"KafkaLambdaEndpoints{_digest(key)}"
-        stacks = [Stack.of(vpc)] if Token.is_unresolved(vpc.vpc_id) else _stacks(vpc.node.root)
+        stacks = [Stack.of(vpc)] if is_unresolved(vpc.vpc_id) else _stacks(vpc.node.root)
         for stack in stacks:
             found = stack.node.try_find_child(construct_id)
             if isinstance(found, SharedVpcEndpoints):
@@ -446,7 +447,7 @@ def _depend_same_stack(mapping: IConstruct, targets: Iterable[IConstruct]) -> No
 
 def _reference_stack(value: str) -> Stack | None:
     """The stack that defines a token that is a plain reference (an L1 attribute), or None."""
-    if not Token.is_unresolved(value):
+    if not is_unresolved(value):
         return None
     reference = Tokenization.reverse(value)
     if isinstance(reference, Reference):
@@ -455,7 +456,7 @@ def _reference_stack(value: str) -> Stack | None:
 
 
 def _reference_key(value: str) -> str:
-    if Token.is_unresolved(value):
+    if is_unresolved(value):
         reference = Tokenization.reverse(value)
         if isinstance(reference, Reference):
             return f"{reference.target.node.path}.{reference.display_name}"

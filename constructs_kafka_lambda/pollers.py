@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Token
-
 from . import limits
 from .errors import ConfigError
+from .tokens import is_unresolved
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ class ProvisionedPollers:
     def __post_init__(self) -> None:
         _check_count("ProvisionedPollers.minimum", self.minimum, limits.MIN_POLLERS_MIN, limits.MIN_POLLERS_MAX)
         _check_count("ProvisionedPollers.maximum", self.maximum, limits.MAX_POLLERS_MIN, limits.MAX_POLLERS_MAX)
-        if not Token.is_unresolved(self.minimum) and not Token.is_unresolved(self.maximum):
+        if not is_unresolved(self.minimum) and not is_unresolved(self.maximum):
             if self.minimum > self.maximum:
                 raise ConfigError(
                     "ProvisionedPollers.minimum",
@@ -38,7 +37,7 @@ class ProvisionedPollers:
                     f"lower minimum to <= {self.maximum} or raise maximum to >= {self.minimum}",
                 )
         name = self.group_name
-        if name is not None and not Token.is_unresolved(name):
+        if name is not None and not is_unresolved(name):
             if (
                 not isinstance(name, str)
                 or len(name) > limits.POLLER_GROUP_NAME_MAX_LENGTH
@@ -53,7 +52,7 @@ class ProvisionedPollers:
 
 
 def _check_count(prop: str, value: int, low: int, high: int) -> None:
-    if Token.is_unresolved(value):
+    if is_unresolved(value):
         return
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ConfigError(prop, value, f"must be a whole number from {low} to {high}", f"pick a value in {low}-{high}")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Stack, Token
+from aws_cdk import Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from . import limits
 from .errors import ConfigError
+from .tokens import is_unresolved
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def inspect_secret(secret: secretsmanager.ISecret) -> SecretFacts:
         name = resolved if isinstance(resolved, str) else None
         return SecretFacts(True, name, resolved is None, secret.encryption_key)
     name = secret.secret_name
-    return SecretFacts(False, None if Token.is_unresolved(name) else name, False, secret.encryption_key)
+    return SecretFacts(False, None if is_unresolved(name) else name, False, secret.encryption_key)
 
 
 def check_msk_scram_secret(secret: secretsmanager.ISecret, prop: str) -> list[str]:

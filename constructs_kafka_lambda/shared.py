@@ -6,7 +6,11 @@ first use, so a stack that never uses the default failure bucket never gets one.
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
+from collections.abc import Callable
+from typing import Any
+
+import jsii
+from aws_cdk import Acknowledgment, Duration, IStableStringProducer, Lazy, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -23,6 +27,8 @@ _ID = "KafkaLambdaShared"
 FAILED_RECORDS_RETENTION = Duration.days(90)
 FAILED_QUEUE_RETENTION = Duration.days(14)  # the SQS maximum
 ACCESS_LOGS_RETENTION = Duration.days(365)
+
+DASHBOARD_DEFAULT_INTERVAL = "-PT3H"  # the dashboard opens on the last three hours
 
 _NO_REPLICATION = (
     "Cross-Region replication needs a bucket in another Region, which one stack cannot create; where it is "
@@ -44,6 +50,8 @@ class SharedResources(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         self._key: kms.Key | None = None
+        self._dashboard_widgets: list[dict[str, Any]] | None = None
+        self._dashboard_rows = 0
         self._bucket: s3.Bucket | None = None
         self._queue: sqs.Queue | None = None
 
@@ -177,11 +185,26 @@ class SharedResources(Construct):
             self._alarm_topic = topic
         return topic
 
-    @property
-    def dashboard(self) -> cloudwatch.Dashboard:
-        """The stack's one CloudWatch dashboard; each consumer adds its own section (rows) to it."""
-        dashboard: cloudwatch.Dashboard | None = getattr(self, "_dashboard", None)
-        if dashboard is None:
-            dashboard = cloudwatch.Dashboard(self, "Dashboard", default_interval=Duration.hours(3))
-            self._dashboard = dashboard
-        return dashboard
+    def add_dashboard_section(self, build: Callable[[int], list[dict[str, Any]]], height: int) -> None:
+        """Append a section of `height` rows to the stack's one dashboard; `build(top)` returns its widgets."""
+        if self._dashboard_widgets is None:
+            self._dashboard_widgets = []
+            cloudwatch.CfnDashboard(
+                self,
+                "Dashboard",
+                dashboard_body=Lazy.string(_DashboardBody(Stack.of(self), self._dashboard_widgets)),
+            )
+        self._dashboard_widgets.extend(build(self._dashboard_rows))
+        self._dashboard_rows += height
+
+
+@jsii.implements(IStableStringProducer)
+class _DashboardBody:
+    """The dashboard's JSON, written once at synth from the widgets every consumer added (tokens resolved)."""
+
+    def __init__(self, stack: Stack, widgets: list[dict[str, Any]]) -> None:
+        self._stack = stack
+        self._widgets = widgets
+
+    def produce(self) -> str:
+        return self._stack.to_json_string({"start": DASHBOARD_DEFAULT_INTERVAL, "widgets": self._widgets})

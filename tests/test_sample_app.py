@@ -7,6 +7,7 @@ Synthesized once per module with bundling off; update snapshots with `pytest tes
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -58,10 +59,12 @@ def _synthesize(outdir: Path) -> list[str]:
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     """(cloud assembly dir, cdk-nag findings), synthesized once per session even under pytest-xdist: the
     first worker synthesizes under a file lock, the others read its result."""
-    if fcntl is None:
+    if fcntl is None or "PYTEST_XDIST_WORKER" not in os.environ:
         outdir = tmp_path_factory.mktemp("sample-app")
         return outdir, _synthesize(outdir)
-    shared = tmp_path_factory.getbasetemp().parent  # common to all xdist workers of this session
+    # Under xdist each worker's basetemp is <session dir>/popen-gwN: the parent is this session's, shared by all
+    # its workers (without xdist the parent is shared by every session, hence the branch above).
+    shared = tmp_path_factory.getbasetemp().parent
     outdir = shared / "sample-app.out"
     done = shared / "sample-app.findings.json"
     with (shared / "sample-app.lock").open("w") as lock:

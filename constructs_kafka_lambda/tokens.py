@@ -1,0 +1,32 @@
+"""Is a value an unresolved CDK token? Answered in Python where CDK's encoding tells (strings, numbers, lists), so
+that validating a consumer's properties costs no jsii round trip each (synth time matters with many consumers).
+
+CDK encodes a string token as `${Token[...]}` inside the string, a list token as a one-element list holding
+`#{Token[...]}`, and a number token as a double whose top 16 bits are 0xFBFF (about -1.888e+289). Anything else (IResolvable objects,
+Durations) is asked of CDK itself.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from aws_cdk import Token
+
+_STRING_MARKER = "${Token["
+_LIST_MARKER = "#{Token["
+_NUMBER_TOKEN_HIGH_BITS = 0xFBFF  # the top 16 bits of every double CDK uses as a number token
+
+
+def is_unresolved(value: Any) -> bool:
+    """Token.is_unresolved, without leaving Python for the common types."""
+    if value is None or isinstance(value, bool | int):
+        return False
+    if isinstance(value, str):
+        return _STRING_MARKER in value or _LIST_MARKER in value
+    if isinstance(value, float):
+        bits = struct.unpack("<Q", struct.pack("<d", value))[0]
+        return bool(bits >> 48 == _NUMBER_TOKEN_HIGH_BITS)
+    if isinstance(value, list | tuple):
+        return len(value) == 1 and isinstance(value[0], str) and _LIST_MARKER in value[0]
+    return bool(Token.is_unresolved(value))
