@@ -17,14 +17,15 @@ from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
 from .iam import WILDCARD_REASONS, Statement
+from .scopes import stack_of
 from .tokens import is_unresolved
 
-_FLATTENED: dict[tuple[str, str], str] = {}  # (stack path, token string) -> cdk-nag's flat form
+_FLATTENED: dict[tuple[int, str], str] = {}  # (id of the stack, token string) -> cdk-nag's flat form
 
 
 def acknowledge_policy_wildcards(policy: iam.ManagedPolicy, statements: list[Statement]) -> None:
     """Acknowledge AwsSolutions-IAM5 on this policy for each unavoidable wildcard resource of these statements."""
-    stack = Stack.of(policy)
+    stack = stack_of(policy)
     acknowledgements: dict[str, str] = {}
     for statement in statements:
         reason = _reason_for(_as_list(statement["Action"]))
@@ -42,7 +43,7 @@ def acknowledge_policy_wildcards(policy: iam.ManagedPolicy, statements: list[Sta
 def _flat(stack: Stack, resource: str) -> str:
     if not is_unresolved(resource):
         return flatten_cfn_reference(resource)
-    key = (stack.node.path, resource)
+    key = (id(stack), resource)  # token strings are unique in the process; the stack object lives with its app
     if key not in _FLATTENED:
         _FLATTENED[key] = flatten_cfn_reference(stack.resolve(resource))
     return _FLATTENED[key]

@@ -30,6 +30,7 @@ from .monitoring import Monitoring, attach_monitoring
 from .monitoring_metrics import ConsumerMetrics
 from .networking import NetworkAccess, wire_network
 from .pollers import ProvisionedPollers
+from .scopes import stack_of
 from .tokens import is_unresolved
 
 _PROVISIONED_ONLY = "is available for Kafka only in provisioned mode"
@@ -113,7 +114,7 @@ class KafkaLambdaConsumer(Construct):
         _check_type("cluster", cluster, KafkaCluster, "KafkaCluster.msk(...) (or msk_serverless/self_managed/...)")
         _check_topic(topic)
         role = _check_function(function)
-        _check_placement(cluster, Stack.of(function))
+        _check_placement(cluster, stack_of(function))
         _check_int_range("batch_size", batch_size, limits.BATCH_SIZE_MIN, limits.BATCH_SIZE_MAX)
         _check_batching_window(max_batching_window)
         _check_starting_position(starting_position, starting_position_timestamp)
@@ -206,7 +207,7 @@ class KafkaLambdaConsumer(Construct):
         )
 
         # ---------------------------------------------------------------------------------------------- alarm
-        self.alarms: dict[str, cloudwatch.Alarm] = attach_monitoring(
+        self.alarms: dict[str, cloudwatch.CfnAlarm] = attach_monitoring(
             self,
             monitoring if monitoring is not None else Monitoring(),
             mapping_metrics=mapping_metrics,
@@ -221,6 +222,14 @@ class KafkaLambdaConsumer(Construct):
         child = self.event_source_mapping.node.default_child
         assert isinstance(child, lambda_.CfnEventSourceMapping)
         return child
+
+    @property
+    def construct_path(self) -> str:
+        """This consumer's construct path (read from CDK once): names its alarms and dashboard section."""
+        path: str | None = getattr(self, "_construct_path", None)
+        if path is None:
+            path = self._construct_path = self.node.path
+        return path
 
     @property
     def provisioned(self) -> bool:
@@ -252,7 +261,9 @@ class KafkaLambdaConsumer(Construct):
     def _warn_risky_choices(
         self, position: lambda_.StartingPosition, destination: FailureDestination, retry_attempts: int | None
     ) -> None:
-        warn = Annotations.of(self).add_warning_v2
+        def warn(warning_id: str, message: str) -> None:  # Annotations.of only when there is something to say
+            Annotations.of(self).add_warning_v2(warning_id, message)
+
         if position == lambda_.StartingPosition.LATEST:
             warn(
                 "constructs-kafka-lambda:latest",

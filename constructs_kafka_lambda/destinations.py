@@ -121,32 +121,47 @@ class BoundDestination:
 def bind_destination(scope: Construct, destination: FailureDestination) -> BoundDestination:
     """Resolve defaults to the stack's shared resources and build delivery-only statements."""
     kind = destination.kind
+    if kind in (DestinationKind.S3, DestinationKind.SQS) and destination.bucket is None and destination.queue is None:
+        # The shared default: bound once per stack, the same for every consumer.
+        shared = SharedResources.of(scope)
+        cached: BoundDestination | None = shared.bindings.get(kind.value)
+        if cached is None:
+            resource = shared.failure_bucket if kind is DestinationKind.S3 else shared.failure_queue
+            cached = shared.bindings[kind.value] = _bind_resource(kind, resource)
+        return cached
     if kind is DestinationKind.S3:
-        bucket = destination.bucket or SharedResources.of(scope).failure_bucket
-        statements = [
-            allow(["s3:PutObject"], [bucket.arn_for_objects("*")]),
-            allow(["s3:ListBucket"], [bucket.bucket_arn]),
-        ]
-        if bucket.encryption_key is not None:
-            statements.append(allow(["kms:GenerateDataKey"], [bucket.encryption_key.key_arn]))
-        return BoundDestination(bucket.bucket_arn, bucket, statements, "s3")
+        return _bind_resource(kind, destination.bucket)
     if kind is DestinationKind.SQS:
-        queue = destination.queue or SharedResources.of(scope).failure_queue
-        statements = [allow(["sqs:SendMessage"], [queue.queue_arn])]
-        if queue.encryption_master_key is not None:
-            statements.append(_kms_send(queue.encryption_master_key.key_arn))
-        return BoundDestination(queue.queue_arn, queue, statements, "sqs")
+        return _bind_resource(kind, destination.queue)
     if kind is DestinationKind.SNS:
-        topic = destination.topic
-        assert topic is not None
-        statements = [allow(["sns:Publish"], [topic.topic_arn])]
-        key = getattr(topic, "master_key", None)
-        if key is not None:
-            statements.append(_kms_send(key.key_arn))
-        return BoundDestination(topic.topic_arn, topic, statements, "sns")
+        return _bind_resource(kind, destination.topic)
     if kind is DestinationKind.KAFKA:
         return BoundDestination(f"kafka://{destination.kafka_topic_name}", None)
     return BoundDestination(None, None)
+
+
+def _bind_resource(kind: DestinationKind, resource: Any) -> BoundDestination:
+    if kind is DestinationKind.S3:
+        bucket: s3.IBucket = resource
+        arn = bucket.bucket_arn
+        statements = [allow(["s3:PutObject"], [f"{arn}/*"]), allow(["s3:ListBucket"], [arn])]
+        if bucket.encryption_key is not None:
+            statements.append(allow(["kms:GenerateDataKey"], [bucket.encryption_key.key_arn]))
+        return BoundDestination(arn, bucket, statements, "s3")
+    if kind is DestinationKind.SQS:
+        queue: sqs.IQueue = resource
+        arn = queue.queue_arn
+        statements = [allow(["sqs:SendMessage"], [arn])]
+        if queue.encryption_master_key is not None:
+            statements.append(_kms_send(queue.encryption_master_key.key_arn))
+        return BoundDestination(arn, queue, statements, "sqs")
+    topic: sns.ITopic = resource
+    arn = topic.topic_arn
+    statements = [allow(["sns:Publish"], [arn])]
+    key = getattr(topic, "master_key", None)
+    if key is not None:
+        statements.append(_kms_send(key.key_arn))
+    return BoundDestination(arn, topic, statements, "sns")
 
 
 def _kms_send(key_arn: str) -> Statement:

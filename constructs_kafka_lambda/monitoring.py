@@ -29,15 +29,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Annotations, Duration, Stack
+from aws_cdk import Annotations, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_cloudwatch_actions as cloudwatch_actions
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 
 from .errors import ConfigError
 from .monitoring_dashboard import SECTION_HEIGHT, dashboard_section
-from .monitoring_metrics import ConsumerMetrics
+from .monitoring_metrics import (
+    DEFAULT_PERIOD_SECONDS,
+    FAILED_RECORD_KEYS,
+    MAPPING_ERROR_KEYS,
+    ConsumerMetrics,
+    processing_error_keys,
+)
+from .scopes import stack_of
 from .shared import SharedResources
 from .tokens import is_unresolved
 
@@ -50,6 +56,13 @@ LAG_BATCHES_PER_POLLER = 10
 ON_DEMAND_POLLERS = 1
 DEFAULT_BATCH_SIZE = 100
 _MAX_ALARM_NAME = 255
+# TreatMissingData as CloudFormation spells it (the Python enum's value is the member name).
+_MISSING_DATA = {
+    cloudwatch.TreatMissingData.BREACHING: "breaching",
+    cloudwatch.TreatMissingData.NOT_BREACHING: "notBreaching",
+    cloudwatch.TreatMissingData.IGNORE: "ignore",
+    cloudwatch.TreatMissingData.MISSING: "missing",
+}
 
 
 @dataclass(frozen=True)
@@ -124,22 +137,22 @@ def attach_monitoring(
     mapping_metrics: bool = True,
     batch_size: Any = DEFAULT_BATCH_SIZE,
     log_level: lambda_.EventSourceMappingLogLevel | None = None,
-) -> dict[str, cloudwatch.Alarm]:
+) -> dict[str, cloudwatch.CfnAlarm]:
     """Wire ESM logging, the consumer's alarms and its dashboard section. Returns the alarms by key."""
     if not isinstance(monitoring, Monitoring):
         raise ConfigError("monitoring", monitoring, "expected a Monitoring", "pass Monitoring(...) or leave it out")
     _apply_log_level(consumer, log_level)
     metrics = ConsumerMetrics(consumer.function, consumer.mapping_uuid, mapping_metrics=mapping_metrics)
     consumer._metrics = metrics  # the factory behind consumer.metric_*: built once, knowing mapping_metrics
-    alarms: dict[str, cloudwatch.Alarm] = {}
+    alarms: dict[str, cloudwatch.CfnAlarm] = {}
     if monitoring.alarms:
         actions = _alarm_actions(consumer, monitoring)
         prefix = _alarm_name_prefix(consumer)
+        about = (
+            f"Kafka consumer {consumer.node.path} (topic {consumer.topic}, function {consumer.function.function_name})"
+        )
         for spec in _alarm_specs(consumer, monitoring, metrics, mapping_metrics, batch_size):
-            alarm = _build_alarm(consumer, spec, prefix)
-            alarm.add_alarm_action(*actions.on_alarm)
-            if actions.on_ok:
-                alarm.add_ok_action(*actions.on_ok)
+            alarm = _build_alarm(consumer, metrics, spec, prefix, about, actions)
             alarms[spec.key] = alarm
         if not mapping_metrics and _options(monitoring.failed_records, "failed_records").enabled:
             Annotations.of(consumer).add_warning_v2(
@@ -188,7 +201,7 @@ class _AlarmSpec:
     key: str
     construct_id: str
     title: str
-    metric: cloudwatch.IMetric
+    keys: dict[str, str]  # query id -> metric key (monitoring_metrics tables); several keys: their FILL-sum
     options: AlarmOptions
     threshold: float
     evaluation_periods: int
@@ -199,8 +212,8 @@ class _AlarmSpec:
 
 @dataclass(frozen=True)
 class _Actions:
-    on_alarm: list[cloudwatch.IAlarmAction]
-    on_ok: list[cloudwatch.IAlarmAction]
+    topic_arns: list[str]  # notified on ALARM and OK
+    user_actions: list[cloudwatch.IAlarmAction]  # bound per alarm, on ALARM
 
 
 def _options(value: AlarmOptions | bool, key: str) -> AlarmOptions:
@@ -241,7 +254,7 @@ def _alarm_specs(
             "offset_lag",
             "OffsetLagAlarm",
             "offset lag",
-            metrics.lag(period=o.period or Duration.minutes(5)),
+            {"m1": "sum_offset_lag" if mapping_metrics else "offset_lag"},
             o,
             _lag_threshold(consumer, monitoring, batch_size),
             o.evaluation_periods or 3,
@@ -258,7 +271,7 @@ def _alarm_specs(
             "errors",
             "ErrorsAlarm",
             "errors",
-            metrics.processing_errors(include_mapping=mapping_metrics, period=o.period),
+            processing_error_keys(mapping_metrics),
             o,
             o.threshold if o.threshold is not None else 0,
             o.evaluation_periods or 3,
@@ -277,7 +290,7 @@ def _alarm_specs(
                 "failed_records",
                 "FailedRecordsAlarm",
                 "records sent to the failure destination",
-                metrics.failed_records(period=o.period),
+                FAILED_RECORD_KEYS,
                 o,
                 o.threshold if o.threshold is not None else 0,
                 o.evaluation_periods or 1,
@@ -296,7 +309,7 @@ def _alarm_specs(
             "function_errors",
             "FunctionErrorsAlarm",
             "function errors",
-            metrics.errors,
+            {"m1": "errors"},
             "the function throws or times out on batches",
             "the function's logs for the exception",
         ),
@@ -309,7 +322,7 @@ def _alarm_specs(
             "throttles",
             "ThrottlesAlarm",
             "throttles",
-            metrics.throttles,
+            {"m1": "throttles"},
             "invocations are throttled, so the mapping slows its polling",
             "the function's reserved concurrency and the account's concurrency quota",
         ),
@@ -322,7 +335,7 @@ def _alarm_specs(
                 "mapping_errors",
                 "MappingErrorsAlarm",
                 "mapping errors",
-                metrics.mapping_errors(period=o.period),
+                MAPPING_ERROR_KEYS,
                 o,
                 o.threshold if o.threshold is not None else 0,
                 o.evaluation_periods or 3,
@@ -335,13 +348,13 @@ def _alarm_specs(
 
 
 def _simple(
-    o: AlarmOptions, key: str, cid: str, title: str, factory: Any, meaning: str, first_check: str
+    o: AlarmOptions, key: str, cid: str, title: str, keys: dict[str, str], meaning: str, first_check: str
 ) -> _AlarmSpec:
     return _AlarmSpec(
         key,
         cid,
         title,
-        factory(period=o.period or Duration.minutes(5)),
+        keys,
         o,
         o.threshold if o.threshold is not None else 0,
         o.evaluation_periods or 3,
@@ -380,33 +393,47 @@ def _check_options(key: str, options: AlarmOptions) -> None:
             )
 
 
-def _build_alarm(consumer: KafkaLambdaConsumer, spec: _AlarmSpec, prefix: str | None) -> cloudwatch.Alarm:
+def _build_alarm(
+    consumer: KafkaLambdaConsumer,
+    metrics: ConsumerMetrics,
+    spec: _AlarmSpec,
+    prefix: str | None,
+    about: str,
+    actions: _Actions,
+) -> cloudwatch.CfnAlarm:
+    """An L1 alarm from plain JSON: one jsii object per alarm (the L2 needs one per metric and per action)."""
     o = spec.options
-    return cloudwatch.Alarm(
+    period = int(o.period.to_seconds()) if o.period is not None else DEFAULT_PERIOD_SECONDS
+    missing = _MISSING_DATA[o.treat_missing_data or cloudwatch.TreatMissingData.NOT_BREACHING]
+    alarm = cloudwatch.CfnAlarm(
         consumer,
         spec.construct_id,
-        metric=spec.metric,
+        alarm_name=_alarm_name(prefix, spec.title),
+        alarm_description=f"{about}: {spec.title} above {spec.threshold:g}. Meaning: {spec.meaning}. First check: {spec.first_check}.",
+        comparison_operator="GreaterThanThreshold",
         threshold=spec.threshold,
         evaluation_periods=spec.evaluation_periods,
         datapoints_to_alarm=min(spec.datapoints_to_alarm, spec.evaluation_periods),
-        comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        treat_missing_data=o.treat_missing_data or cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarm_name=_alarm_name(prefix, spec.title),
-        alarm_description=(
-            f"Kafka consumer {consumer.node.path} (topic {consumer.topic}, function "
-            f"{consumer.function.function_name}): {spec.title} above {spec.threshold:g}. Meaning: {spec.meaning}. "
-            f"First check: {spec.first_check}."
-        ),
+        treat_missing_data=missing,
+        alarm_actions=actions.topic_arns or None,
+        ok_actions=actions.topic_arns or None,
     )
+    alarm.add_property_override("Metrics", metrics.alarm_queries(spec.title, spec.keys, period))
+    if actions.user_actions:
+        # The user's actions bind to the alarm they serve (e.g. a Lambda action's permission names its ARN).
+        reference = cloudwatch.Alarm.from_alarm_arn(consumer, f"{spec.construct_id}Ref", alarm.attr_arn)
+        bound = [action.bind(consumer, reference).alarm_action_arn for action in actions.user_actions]
+        alarm.alarm_actions = actions.topic_arns + bound
+    return alarm
 
 
 def _alarm_name_prefix(consumer: KafkaLambdaConsumer) -> str | None:
     """`<stack name>/<consumer path in the stack>`: unique per account and Region, like the stack name."""
-    stack = Stack.of(consumer)
+    stack = stack_of(consumer)
     stack_name = stack.stack_name
     if is_unresolved(stack_name):
         return None  # let CloudFormation name the alarms; the description still says which consumer
-    return f"{stack_name}/{consumer.node.path.removeprefix(stack.node.path).lstrip('/')}"
+    return f"{stack_name}/{consumer.construct_path.removeprefix(stack.node.path).lstrip('/')}"
 
 
 def _alarm_name(prefix: str | None, title: str) -> str | None:
@@ -430,23 +457,11 @@ def _alarm_actions(consumer: KafkaLambdaConsumer, monitoring: Monitoring) -> _Ac
                 "an alarm without an action notifies no one (NIST 800-53 R5 CloudWatchAlarmAction)",
                 "pass at least one action, or alarm_topic=..., or Monitoring(alarms=False) to build your own",
             )
-        topic_actions = [_sns_action(consumer, monitoring.alarm_topic)] if monitoring.alarm_topic is not None else []
-        return _Actions(on_alarm=topic_actions + user_actions, on_ok=topic_actions)
-    topic = monitoring.alarm_topic if monitoring.alarm_topic is not None else None
-    action = _sns_action(consumer, topic)
-    return _Actions(on_alarm=[action], on_ok=[action])
-
-
-def _sns_action(consumer: KafkaLambdaConsumer, topic: sns.ITopic | None) -> cloudwatch.IAlarmAction:
-    """One SnsAction per topic per stack (cached on the shared construct: no repeated jsii objects)."""
-    shared = SharedResources.of(consumer)
-    if topic is None:
-        cached: cloudwatch.IAlarmAction | None = getattr(shared, "_default_alarm_action", None)
-        if cached is None:
-            cached = cloudwatch_actions.SnsAction(shared.alarm_topic)
-            shared._default_alarm_action = cached  # type: ignore[attr-defined]
-        return cached
-    return cloudwatch_actions.SnsAction(topic)
+        topics = [monitoring.alarm_topic.topic_arn] if monitoring.alarm_topic is not None else []
+        return _Actions(topic_arns=topics, user_actions=user_actions)
+    if monitoring.alarm_topic is not None:
+        return _Actions(topic_arns=[monitoring.alarm_topic.topic_arn], user_actions=[])
+    return _Actions(topic_arns=[SharedResources.of(consumer).alarm_topic_arn], user_actions=[])
 
 
 __all__ = ["AlarmOptions", "Monitoring", "attach_monitoring", "default_offset_lag_threshold"]

@@ -21,6 +21,7 @@ _HEIGHT = 6
 _WIDTH = 4  # six graphs across the dashboard's 24 columns
 SECTION_HEIGHT = 1 + _HEIGHT
 PERIOD_SECONDS = 300
+_REGION = Aws.REGION  # a token string, the same for every stack: read from CDK once
 
 
 def dashboard_section(
@@ -68,7 +69,7 @@ def dashboard_section(
         "width": 24,
         "height": 1,
         "properties": {
-            "markdown": f"### {consumer.node.path}: topic `{consumer.topic}` -> "
+            "markdown": f"### {consumer.construct_path}: topic `{consumer.topic}` -> "
             f"`{consumer.function.function_name}` ({mode})"
         },
     }
@@ -96,7 +97,7 @@ def _graph(
     properties: dict[str, Any] = {
         "view": "timeSeries",
         "title": title,
-        "region": Aws.REGION,
+        "region": _REGION,
         "metrics": rows,
         "period": PERIOD_SECONDS,
         "yAxis": {},

@@ -42,6 +42,7 @@ from aws_cdk import aws_lambda as lambda_
 NAMESPACE = "AWS/Lambda"  # [L-TYPES], [ESM-METRICS]
 MAPPING_DIMENSION = "EventSourceMappingUUID"  # [ESM-METRICS], [L-VIEW]
 DEFAULT_PERIOD = Duration.minutes(5)
+DEFAULT_PERIOD_SECONDS = 300
 
 SUM = "Sum"  # cloudwatch.Stats.SUM, as plain strings: no jsii round trip per use
 MAX = "Maximum"
@@ -83,6 +84,15 @@ FUNCTION_METRICS: dict[str, tuple[str, str, str]] = {
     "duration": ("Duration", P99, "Duration"),
     "concurrent_executions": ("ConcurrentExecutions", MAX, "Concurrent executions"),
 }
+
+# Composite views (metric-math sums): query id -> metric key. Read by the public MathExpressions and the alarms.
+MAPPING_ERROR_KEYS: dict[str, str] = {
+    "poll": "polling_errors",
+    "inv": "invoke_errors",
+    "dlv": "failure_destination_delivery_errors",
+}
+FAILED_RECORD_KEYS: dict[str, str] = {"sent": "failure_destination_deliveries", "dropped": "dropped_events"}
+FUNCTION_ERROR_KEYS: dict[str, str] = {"err": "errors", "thr": "throttles"}
 
 
 class ConsumerMetrics:
@@ -175,19 +185,11 @@ class ConsumerMetrics:
     # Composite views of the mapping (metric math over the metrics above)
     def mapping_errors(self, period: Duration | None = None) -> cloudwatch.MathExpression:
         """Polling + invoke + failure-destination delivery errors of the mapping: records are not moving."""
-        return _sum_of(
-            "Mapping errors",
-            period,
-            poll=self.polling_errors(),
-            inv=self.invoke_errors(),
-            dlv=self.failure_destination_delivery_errors(),
-        )
+        return self._sum_of("Mapping errors", MAPPING_ERROR_KEYS, period)
 
     def failed_records(self, period: Duration | None = None) -> cloudwatch.MathExpression:
         """Records the function never processed: sent to the failure destination, or dropped."""
-        return _sum_of(
-            "Failed records", period, sent=self.failure_destination_deliveries(), dropped=self.dropped_events()
-        )
+        return self._sum_of("Failed records", FAILED_RECORD_KEYS, period)
 
     # ------------------------------------------------------------------------------------------ the function
     # [L-TYPES] with FunctionName [L-VIEW], built by CDK's IFunction.metric* so aliases/versions get theirs.
@@ -222,14 +224,57 @@ class ConsumerMetrics:
 
     def processing_errors(self, *, include_mapping: bool, period: Duration | None = None) -> cloudwatch.MathExpression:
         """Function errors + throttles (+ the mapping's polling/invoke/delivery errors when its metrics are on)."""
-        metrics: dict[str, cloudwatch.IMetric] = {"err": self.errors(), "thr": self.throttles()}
-        if include_mapping:
-            metrics |= {
-                "poll": self.polling_errors(),
-                "inv": self.invoke_errors(),
-                "dlv": self.failure_destination_delivery_errors(),
-            }
-        return _sum_of("Processing errors", period, **metrics)
+        return self._sum_of("Processing errors", processing_error_keys(include_mapping), period)
+
+    def metric(self, key: str, **props: Any) -> cloudwatch.Metric:
+        """Any metric of the two tables by key, as a cloudwatch.Metric."""
+        return self._mapping(key, **props) if key in MAPPING_METRICS else self._function(key, **props)
+
+    def _sum_of(self, label: str, keys: dict[str, str], period: Duration | None) -> cloudwatch.MathExpression:
+        """Per-period sum of several counters; a counter with no data point in a period counts as 0 (FILL)."""
+        return cloudwatch.MathExpression(
+            expression=sum_expression(keys),
+            using_metrics={query_id: self.metric(key) for query_id, key in keys.items()},
+            label=label,
+            period=period or DEFAULT_PERIOD,
+        )
+
+    # ------------------------------------------------------------------------------------- alarm JSON queries
+    def metric_stat(self, key: str, period_seconds: int) -> dict[str, Any]:
+        """A metric as CloudFormation MetricStat JSON, from the same tables as the Metric objects."""
+        name, statistic, _label = MAPPING_METRICS.get(key) or FUNCTION_METRICS[key]
+        dimensions = {MAPPING_DIMENSION: self.mapping_uuid} if key in MAPPING_METRICS else self.function_dimensions()
+        return {
+            "Metric": {
+                "Namespace": NAMESPACE,
+                "MetricName": name,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+            },
+            "Period": period_seconds,
+            "Stat": statistic,
+        }
+
+    def alarm_queries(self, label: str, keys: dict[str, str], period_seconds: int) -> list[dict[str, Any]]:
+        """AWS::CloudWatch::Alarm Metrics: one metric, or the FILL-sum of several (as `_sum_of`)."""
+        if len(keys) == 1:
+            ((_, key),) = keys.items()
+            return [
+                {"Id": "m1", "Label": label, "MetricStat": self.metric_stat(key, period_seconds), "ReturnData": True}
+            ]
+        queries: list[dict[str, Any]] = [
+            {"Id": "expr", "Label": label, "Expression": sum_expression(keys), "ReturnData": True}
+        ]
+        for query_id, key in keys.items():
+            table = MAPPING_METRICS.get(key) or FUNCTION_METRICS[key]
+            queries.append(
+                {
+                    "Id": query_id,
+                    "Label": table[2],
+                    "MetricStat": self.metric_stat(key, period_seconds),
+                    "ReturnData": False,
+                }
+            )
+        return queries
 
     # ------------------------------------------------------------------------------------- dashboard JSON rows
     def function_dimensions(self) -> dict[str, str]:
@@ -255,11 +300,9 @@ class ConsumerMetrics:
         return [*row, {"stat": statistic or default_statistic, "label": label or default_label}]
 
 
-def _sum_of(label: str, period: Duration | None, **metrics: cloudwatch.IMetric) -> cloudwatch.MathExpression:
-    """Per-period sum of several counters; a counter with no data point in a period counts as 0 (FILL)."""
-    return cloudwatch.MathExpression(
-        expression=" + ".join(f"FILL({key}, 0)" for key in metrics),
-        using_metrics=metrics,
-        label=label,
-        period=period or DEFAULT_PERIOD,
-    )
+def processing_error_keys(include_mapping: bool) -> dict[str, str]:
+    return FUNCTION_ERROR_KEYS | (MAPPING_ERROR_KEYS if include_mapping else {})
+
+
+def sum_expression(keys: dict[str, str]) -> str:
+    return " + ".join(f"FILL({query_id}, 0)" for query_id in keys)

@@ -20,6 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from .acknowledgements import acknowledge_compliance_rule
+from .scopes import stack_of
 
 _ID = "KafkaLambdaShared"
 
@@ -41,17 +42,23 @@ class SharedResources(Construct):
 
     @staticmethod
     def of(scope: Construct) -> SharedResources:
-        stack = Stack.of(scope)
-        found = stack.node.try_find_child(_ID)
-        if isinstance(found, SharedResources):
-            return found
-        return SharedResources(stack, _ID)
+        """The stack's one instance. Remembered on the stack's Python object (Stack.of returns the same one), so
+        that each of a consumer's lookups costs one jsii call, not three."""
+        stack = stack_of(scope)
+        found = getattr(stack, "_kafka_lambda_shared", None)
+        if not isinstance(found, SharedResources):
+            child = stack.node.try_find_child(_ID)
+            found = child if isinstance(child, SharedResources) else SharedResources(stack, _ID)
+            stack._kafka_lambda_shared = found  # type: ignore[attr-defined]
+        return found
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         self._key: kms.Key | None = None
         self._dashboard_widgets: list[dict[str, Any]] | None = None
         self._dashboard_rows = 0
+        # Default destinations bound once per stack (destinations.bind_destination), by destination kind.
+        self.bindings: dict[str, Any] = {}
         self._bucket: s3.Bucket | None = None
         self._queue: sqs.Queue | None = None
 
@@ -155,7 +162,7 @@ class SharedResources(Construct):
                 master_key=key,
                 enforce_ssl=True,
             )
-            stack = Stack.of(self)
+            stack = stack_of(self)
             # CloudWatch publishes alarm notifications to an SSE-KMS topic only if the key lets it encrypt (Amazon
             # SNS Developer Guide, "Configure AWS KMS permissions for AWS services": cloudwatch.amazonaws.com needs
             # kms:Decrypt and kms:GenerateDataKey*), and the topic policy that enforce_ssl writes replaces the
@@ -185,6 +192,14 @@ class SharedResources(Construct):
             self._alarm_topic = topic
         return topic
 
+    @property
+    def alarm_topic_arn(self) -> str:
+        """The shared alarm topic's ARN, read once per stack (every alarm of every consumer notifies it)."""
+        arn: str | None = getattr(self, "_alarm_topic_arn", None)
+        if arn is None:
+            arn = self._alarm_topic_arn = self.alarm_topic.topic_arn
+        return arn
+
     def add_dashboard_section(self, build: Callable[[int], list[dict[str, Any]]], height: int) -> None:
         """Append a section of `height` rows to the stack's one dashboard; `build(top)` returns its widgets."""
         if self._dashboard_widgets is None:
@@ -192,7 +207,7 @@ class SharedResources(Construct):
             cloudwatch.CfnDashboard(
                 self,
                 "Dashboard",
-                dashboard_body=Lazy.string(_DashboardBody(Stack.of(self), self._dashboard_widgets)),
+                dashboard_body=Lazy.string(_DashboardBody(stack_of(self), self._dashboard_widgets)),
             )
         self._dashboard_widgets.extend(build(self._dashboard_rows))
         self._dashboard_rows += height
