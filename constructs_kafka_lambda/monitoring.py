@@ -259,9 +259,8 @@ def _alarm_specs(
             _lag_threshold(consumer, monitoring, batch_size),
             o.evaluation_periods or 3,
             o.datapoints_to_alarm or o.evaluation_periods or 3,
-            "the consumer stays behind the topic: records wait longer and longer before the function sees them",
-            "the errors alarm and Throttles (a failing batch blocks its partition); Duration near the timeout; in "
-            "provisioned mode, pollers at their maximum (raise maximum pollers, or add partitions)",
+            "the consumer stays behind the topic",
+            "the errors alarm (a failing batch blocks its partition), Duration near the timeout, pollers at maximum",
         ),
     )
     add(
@@ -276,10 +275,8 @@ def _alarm_specs(
             o.threshold if o.threshold is not None else 0,
             o.evaluation_periods or 3,
             o.datapoints_to_alarm or 2,
-            "invocations fail or are throttled, or the mapping cannot poll, invoke or deliver failed records; "
-            "Kafka retries a failed batch, so its partition stops moving",
-            "the function's logs for the exception; if only throttles, its reserved concurrency; if polling "
-            "errors, the cluster's reachability, credentials and the role's policy",
+            "batches fail or are throttled, or the mapping cannot poll, invoke or deliver; the partition stalls",
+            "the function's logs; throttles: reserved concurrency; polling errors: network, credentials, policy",
         ),
     )
     if mapping_metrics:
@@ -295,10 +292,8 @@ def _alarm_specs(
                 o.threshold if o.threshold is not None else 0,
                 o.evaluation_periods or 1,
                 o.datapoints_to_alarm or o.evaluation_periods or 1,
-                "records left the pipeline unprocessed (sent to the failure destination, or dropped): the data "
-                "needs attention",
-                "the failure destination's newest entries (reason, partition, offsets), fix the cause, then replay "
-                "them (the S3 destination keeps whole batches)",
+                "records left the pipeline unprocessed (sent to the failure destination, or dropped)",
+                "the destination's newest entries (reason, partition, offsets); fix the cause, then replay",
             ),
         )
     add(

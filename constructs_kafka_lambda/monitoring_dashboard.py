@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 _HEIGHT = 6
 _WIDTH = 4  # six graphs across the dashboard's 24 columns
 SECTION_HEIGHT = 1 + _HEIGHT
-PERIOD_SECONDS = 300
 _REGION = Aws.REGION  # a token string, the same for every stack: read from CDK once
 
 
@@ -93,18 +92,30 @@ def _graph(
     right: list[list[Any]] | None = None,
     annotations: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    rows = [*left, *[[*r[:-1], {**r[-1], "yAxis": "right"}] for r in right or []]]
+    rows = _abbreviate([*left, *[[*r[:-1], {**r[-1], "yAxis": "right"}] for r in right or []]])
     properties: dict[str, Any] = {
         "view": "timeSeries",
         "title": title,
         "region": _REGION,
-        "metrics": rows,
-        "period": PERIOD_SECONDS,
-        "yAxis": {},
+        "metrics": rows,  # period: CloudWatch's default for graphs, 300 s
     }
     if annotations:
         properties["annotations"] = {"horizontal": annotations}
     return {"type": "metric", "width": _WIDTH, "height": _HEIGHT, "properties": properties}
+
+
+def _abbreviate(rows: list[list[Any]]) -> list[list[Any]]:
+    """CloudWatch's "." shorthand: a namespace or dimension equal to the previous row's is written ".", which keeps
+    the body (and each repeated token reference in it) small. Metric names stay explicit."""
+    shortened: list[list[Any]] = []
+    previous: list[Any] | None = None
+    for row in rows:
+        fields, options = row[:-1], row[-1]
+        if previous is not None and len(previous) == len(fields):
+            fields = ["." if i != 1 and a == b else a for i, (a, b) in enumerate(zip(fields, previous, strict=True))]
+        shortened.append([*fields, options])
+        previous = row[:-1]
+    return shortened
 
 
 __all__ = ["SECTION_HEIGHT", "dashboard_section"]

@@ -264,16 +264,10 @@ class ConsumerMetrics:
         queries: list[dict[str, Any]] = [
             {"Id": "expr", "Label": label, "Expression": sum_expression(keys), "ReturnData": True}
         ]
-        for query_id, key in keys.items():
-            table = MAPPING_METRICS.get(key) or FUNCTION_METRICS[key]
-            queries.append(
-                {
-                    "Id": query_id,
-                    "Label": table[2],
-                    "MetricStat": self.metric_stat(key, period_seconds),
-                    "ReturnData": False,
-                }
-            )
+        queries += [
+            {"Id": query_id, "MetricStat": self.metric_stat(key, period_seconds), "ReturnData": False}
+            for query_id, key in keys.items()
+        ]
         return queries
 
     # ------------------------------------------------------------------------------------- dashboard JSON rows
