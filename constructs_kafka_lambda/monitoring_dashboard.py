@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_cdk import Aws
-
 from .monitoring_metrics import AVG, MAX, ConsumerMetrics
 
 if TYPE_CHECKING:
@@ -20,7 +18,6 @@ if TYPE_CHECKING:
 _HEIGHT = 6
 _WIDTH = 4  # six graphs across the dashboard's 24 columns
 SECTION_HEIGHT = 1 + _HEIGHT
-_REGION = Aws.REGION  # a token string, the same for every stack: read from CDK once
 
 
 def dashboard_section(
@@ -96,7 +93,6 @@ def _graph(
     properties: dict[str, Any] = {
         "view": "timeSeries",
         "title": title,
-        "region": _REGION,
         "metrics": rows,  # period: CloudWatch's default for graphs, 300 s
     }
     if annotations:
