@@ -20,7 +20,7 @@ from aws_cdk import aws_msk_alpha as msk
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from constructs_kafka_lambda import KafkaCluster, KafkaLambdaConsumer, ProvisionedPollers
+from constructs_kafka_lambda import KafkaCluster, KafkaLambdaConsumer, NetworkAccess, ProvisionedPollers
 
 from .msk_topics import IAM_BROKER_PORT, MskServerlessTopics, kafka_arn
 from .network import SampleVpc, acknowledge_compliance, sample_key
@@ -169,6 +169,8 @@ class FleetTelemetryStack(Stack):
             topic=TELEMETRY_TOPIC,
             function=self.alerts.function,
             filters=[LOW_PRESSURE_FILTER],
+            # The VPC's NAT gateway already reaches Lambda and STS: no interface endpoints on top (cost).
+            network_access=NetworkAccess.existing_egress(nat_gateway=True),
         )
         self.alerts_consumer.event_source_mapping.node.add_dependency(self.telemetry_topic)
 

@@ -1,8 +1,9 @@
 """The sample's VPC and its customer-managed key: two AZs, one NAT gateway, flow logs, the default SG closed.
 
 Cost: one NAT gateway (not one per AZ) is the sample's main fixed cost after MSK Serverless; the private subnets
-of both AZs route through it. The DynamoDB gateway endpoint is free and keeps the alert function's idempotency
-traffic off the NAT gateway.
+of both AZs route through it, so the on-demand mapping reaches Lambda and STS through it too
+(NetworkAccess.existing_egress: no interface endpoints to pay for). The DynamoDB and S3 gateway endpoints are free:
+idempotency records and failed batches stay off the NAT gateway.
 """
 
 from __future__ import annotations
@@ -100,6 +101,9 @@ class SampleVpc(Construct):
             traffic_type=ec2.FlowLogTrafficType.ALL,
         )
         self.vpc.add_gateway_endpoint("DynamoDb", service=ec2.GatewayVpcEndpointAwsService.DYNAMODB)
+        # Free too: the mappings deliver failed batches to S3 through it (AWS requires the destination's endpoint in
+        # the cluster VPC), and the library reuses it instead of creating its own.
+        self.vpc.add_gateway_endpoint("S3", service=ec2.GatewayVpcEndpointAwsService.S3)
         reason = (
             "The public subnets hold only the NAT gateway, whose egress needs the default route to the internet "
             "gateway; nothing in them has a public IP (auto-assign is off) and no security group admits inbound "
