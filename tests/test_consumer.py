@@ -371,3 +371,33 @@ def test_msk_serverless_cannot_be_cross_account():
         consumer(stack, cluster=cluster)
     provisioned = KafkaCluster.msk(MSK_ARN.replace("111111111111", "222222222222"), auth=KafkaAuth.iam())
     consumer(stack, "CrossAccountProvisioned", cluster=provisioned)
+
+
+BAD_VALUES: dict[str, list[Any]] = {
+    "topic": [None, 42, "", "a b", "x" * 300, ["orders"]],
+    "batch_size": [None, "100", -1, 0, 10_001, 2.5, True],
+    "max_batching_window": [300, "1s", Duration.minutes(6)],
+    "starting_position": ["LATEST", None, 0],
+    "consumer_group_id": [42, "", "a b", "g" * 201],
+    "filters": ["value", {"value": {}}, [{"key": ["x"]}], [{"value": {"a": 5}}], [{"value": {"a": [{"nope": 1}]}}]],
+    "provisioned_pollers": [1, {"minimum": 1}],
+    "on_failure": ["s3", FailureDestination, 0],
+    "retry_attempts": [3, -1],
+    "enabled": ["true", 1, None],
+    "function": [None, "arn:aws:lambda:us-east-1:111111111111:function:f"],
+    "cluster": [None, MSK_ARN, "kafka"],
+}
+
+
+@pytest.mark.parametrize(
+    ("prop", "value"),
+    [(prop, value) for prop, values in BAD_VALUES.items() for value in values],
+    ids=[f"{prop}-{i}" for prop, values in BAD_VALUES.items() for i in range(len(values))],
+)
+def test_bad_input_is_always_a_config_error_naming_the_property(prop, value):
+    """Never a jsii stack trace or a bare TypeError: the message names the property and says how to fix it."""
+    stack = new_stack()
+    with pytest.raises(ConfigError) as err:
+        consumer(stack, **{prop: value})
+    assert err.value.prop.split(".")[0].split("[")[0] in (prop, "function", "starting_position_timestamp")
+    assert "Fix:" in str(err.value)
