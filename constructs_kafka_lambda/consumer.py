@@ -132,6 +132,12 @@ class KafkaLambdaConsumer(Construct):
         )
         _check_retry_attempts(retry_attempts)
         record_age_seconds = _check_record_age(max_record_age)
+        if log_level is not None:
+            _check_provisioned_only(provisioned, log_level=getattr(log_level, "value", log_level))
+        if network_access is not None:
+            _check_type("network_access", network_access, NetworkAccess, "NetworkAccess.vpc_endpoints() (or ...)")
+        if monitoring is not None:
+            _check_type("monitoring", monitoring, Monitoring, "Monitoring(...) or leave it out")
         destination = on_failure if on_failure is not None else FailureDestination.s3()
         _check_type(
             "on_failure",

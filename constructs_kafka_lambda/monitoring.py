@@ -173,7 +173,7 @@ def attach_monitoring(
 
 # ---------------------------------------------------------------------------------------------- ESM logging
 def _apply_log_level(consumer: KafkaLambdaConsumer, log_level: lambda_.EventSourceMappingLogLevel | None) -> None:
-    """LoggingConfig.SystemLogLevel (DEBUG | INFO | WARN): provisioned mode only (aws-contract.md)."""
+    """LoggingConfig.SystemLogLevel (DEBUG | INFO | WARN); provisioned mode only, checked by the consumer."""
     if log_level is None:
         return
     if not isinstance(log_level, lambda_.EventSourceMappingLogLevel):
@@ -182,13 +182,6 @@ def _apply_log_level(consumer: KafkaLambdaConsumer, log_level: lambda_.EventSour
             log_level,
             "expected a lambda_.EventSourceMappingLogLevel",
             "pass e.g. EventSourceMappingLogLevel.WARN",
-        )
-    if not consumer.provisioned:
-        raise ConfigError(
-            "log_level",
-            log_level.value,
-            "event source mapping system logs are available for Kafka only in provisioned mode",
-            "add provisioned_pollers=ProvisionedPollers(minimum=1, maximum=...) or remove log_level",
         )
     consumer.cfn_mapping.logging_config = lambda_.CfnEventSourceMapping.LoggingConfigProperty(
         system_log_level=log_level.value
