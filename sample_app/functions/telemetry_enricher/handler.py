@@ -52,9 +52,7 @@ from kafka_common.producers import (
     LazyProducer,
     OutboundRecord,
     Producer,
-    flush_timeout_s,
     msk_iam_producer,
-    produce_all,
 )
 
 logger = Logger()
@@ -144,19 +142,11 @@ def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
             )
         )
 
-    failures = []
-    if outbound:
-        timeout_s = flush_timeout_s(context.get_remaining_time_in_millis())
-        failures = produce_all(PRODUCER.get(), outbound, timeout_s=timeout_s)
-    for failure in failures:
-        source_fields = failure.record.source.log_fields() if failure.record.source else {}
-        logger.error("produce failed", extra={**source_fields, "error": repr(failure.error)})
+    failures = PRODUCER.send_batch(outbound, context.get_remaining_time_in_millis(), logger)
 
     metrics.add_metric(name="MalformedRecords", unit=MetricUnit.Count, value=malformed)
     metrics.add_metric(name="RecordsEnriched", unit=MetricUnit.Count, value=len(outbound) - len(failures))
     metrics.add_metric(name="ProduceFailures", unit=MetricUnit.Count, value=len(failures))
-    if outbound and len(failures) == len(outbound):
-        PRODUCER.reset()
     failed = sorted({f.record.source for f in failures if f.record.source is not None})
     if failed and not report_batch_item_failures_enabled(os.environ):
         raise BatchItemFailuresError(failed)

@@ -31,9 +31,7 @@ from kafka_common.producers import (
     LazyProducer,
     OutboundRecord,
     Producer,
-    flush_timeout_s,
     msk_iam_producer,
-    produce_all,
 )
 
 logger = Logger()
@@ -131,15 +129,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         )
         for r in readings
     ]
-    timeout_s = flush_timeout_s(context.get_remaining_time_in_millis())
-    failures = produce_all(PRODUCER.get(), outbound, timeout_s=timeout_s)
+    failures = PRODUCER.send_batch(outbound, context.get_remaining_time_in_millis(), logger)
     low = sum(1 for r in readings if r["tire_pressure"] < 32)
     metrics.add_metric(name="ReadingsProduced", unit=MetricUnit.Count, value=len(outbound) - len(failures))
     metrics.add_metric(name="LowPressureReadings", unit=MetricUnit.Count, value=low)
     if failures:
         metrics.add_metric(name="ProduceFailures", unit=MetricUnit.Count, value=len(failures))
-        if len(failures) == len(outbound):
-            PRODUCER.reset()
         first = failures[0]
         raise RuntimeError(
             f"{len(failures)} of {len(outbound)} readings were not acknowledged by {topic}; "

@@ -127,6 +127,22 @@ class LazyProducer:
         with self._lock:
             self._producer = producer
 
+    def send_batch(
+        self, records: Sequence[OutboundRecord], remaining_ms: int | None, logger: Any
+    ) -> list[ProduceFailure]:
+        """Send every record, flush once within the invocation's time, log each failure with its source record's
+        topic/partition/offset, and drop the producer when nothing at all was delivered (stale connections or
+        credentials: the next invocation reconnects). Returns the failures, for batchItemFailures."""
+        if not records:
+            return []
+        failures = produce_all(self.get(), records, timeout_s=flush_timeout_s(remaining_ms))
+        for failure in failures:
+            source_fields = failure.record.source.log_fields() if failure.record.source else {}
+            logger.error("produce failed", extra={**source_fields, "error": repr(failure.error)})
+        if len(failures) == len(records):
+            self.reset()
+        return failures
+
     def reset(self) -> None:
         with self._lock:
             producer, self._producer = self._producer, None
