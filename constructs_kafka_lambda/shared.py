@@ -6,11 +6,13 @@ first use, so a stack that never uses the default failure bucket never gets one.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import jsii
-from aws_cdk import Acknowledgment, Duration, IStableStringProducer, Lazy, RemovalPolicy, Stack, Validations
+from aws_cdk import Acknowledgment, Duration, Fn, IStableStringProducer, Lazy, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -215,16 +217,47 @@ class SharedResources(Construct):
 
 @jsii.implements(IStableStringProducer)
 class _DashboardBody:
-    """The dashboard's JSON, written once at synth from the widgets every consumer added (tokens resolved)."""
+    """The dashboard's JSON, written once at synth from the widgets every consumer added.
+
+    The body is serialized in Python and handed to CloudFormation as one Fn::Sub: each distinct token (a mapping's
+    UUID, a function's name) becomes one `${Vn}` variable instead of a Fn::Join fragment at every use, which keeps
+    the template small and CDK's token resolution cheap however many consumers share the dashboard.
+    """
 
     def __init__(self, stack: Stack, widgets: list[dict[str, Any]]) -> None:
         self._stack = stack
         self._widgets = widgets
+        self._produced: tuple[int, str] | None = None  # (widget count, body): synthesis resolves it several times
 
     def produce(self) -> str:
-        # Every metric graph names its Region; the stack's literal Region keeps the body free of a token per graph.
-        region = self._stack.region
+        if self._produced is None or self._produced[0] != len(self._widgets):
+            self._produced = (len(self._widgets), self._body())
+        return self._produced[1]
+
+    def _body(self) -> str:
+        region = self._stack.region  # literal for an environment-bound stack; else a token, substituted like any
         for widget in self._widgets:
             if widget["type"] == "metric":
                 widget["properties"]["region"] = region
-        return self._stack.to_json_string({"start": DASHBOARD_DEFAULT_INTERVAL, "widgets": self._widgets})
+        body = json.dumps({"start": DASHBOARD_DEFAULT_INTERVAL, "widgets": self._widgets}, separators=(",", ":"))
+        return sub_tokens(body)
+
+
+_TOKEN = re.compile(r"\$\{Token\[[^\]]+\]\}")
+
+
+def sub_tokens(text: str) -> str:
+    """`text` as an Fn::Sub whose variables are the CDK string tokens it contains (literal `${` escaped)."""
+    variables: dict[str, str] = {}
+    names: dict[str, str] = {}
+
+    def placeholder(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token not in names:
+            names[token] = f"V{len(names)}"
+            variables[names[token]] = token
+        return "\0" + names[token] + "\1"
+
+    marked = _TOKEN.sub(placeholder, text).replace("${", "${!")
+    template = marked.replace("\0", "${").replace("\1", "}")
+    return Fn.sub(template, variables) if variables else template

@@ -334,3 +334,15 @@ def test_fifty_consumers_share_topic_and_dashboard_far_below_the_resource_limit(
     assert counts["AWS::CloudWatch::Alarm"] == 150
     # 5 per consumer (mapping, policy, 3 alarms) + the shared function and role + 8 shared resources
     assert len(template["Resources"]) == 50 * 5 + 2 + 8 < 500
+
+
+def test_dashboard_body_is_one_fn_sub_with_a_variable_per_token():
+    from constructs_kafka_lambda.shared import sub_tokens
+
+    stack = new_stack()
+    token = cdk.Token.as_string({"Ref": "Mapping"})
+    body = stack.resolve(sub_tokens(f'{{"a":"{token}","b":"{token}","c":"cost ${{literal}}"}}'))
+    template, variables = body["Fn::Sub"]
+    assert template == '{"a":"${V0}","b":"${V0}","c":"cost ${!literal}"}'
+    assert variables == {"V0": {"Ref": "Mapping"}}
+    assert sub_tokens('{"plain":"text"}') == '{"plain":"text"}'
