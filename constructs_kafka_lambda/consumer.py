@@ -193,7 +193,7 @@ class KafkaLambdaConsumer(Construct):
             mapping.maximum_retry_attempts = retry_attempts
         if record_age_seconds is not None:
             mapping.maximum_record_age_in_seconds = record_age_seconds
-        if bisect_batch_on_error is not None:
+        if bisect_batch_on_error is not None and provisioned:
             mapping.bisect_batch_on_function_error = bisect_batch_on_error
         if report_batch_item_failures:
             mapping.function_response_types = ["ReportBatchItemFailures"]
@@ -577,10 +577,12 @@ def _check_consumer_group(group: Any) -> None:
 
 
 def _check_provisioned_only(provisioned: bool, **values: Any) -> None:
+    """Provisioned-only settings are rejected in on-demand mode; an explicit False (the on-demand behaviour, and
+    never written to the template there) is let through."""
     if provisioned:
         return
     for prop, value in values.items():
-        if value is not None:
+        if value is not None and value is not False:
             raise ConfigError(prop, value, _PROVISIONED_ONLY, _PROVISIONED_FIX)
 
 

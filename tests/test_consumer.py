@@ -221,6 +221,13 @@ def test_all_options_reach_the_mapping():
     assert props["Enabled"] is False
 
 
+def test_explicit_false_is_the_on_demand_behaviour_and_not_written():
+    stack = new_stack()
+    consumer(stack, bisect_batch_on_error=False, report_batch_item_failures=False)
+    props = mapping_of(stack)["Properties"]
+    assert "BisectBatchOnFunctionError" not in props and "FunctionResponseTypes" not in props
+
+
 def test_infinite_retries_and_record_age_in_provisioned_mode():
     stack = new_stack()
     consumer(stack, provisioned_pollers=ProvisionedPollers(), retry_attempts=-1, max_record_age=-1)
