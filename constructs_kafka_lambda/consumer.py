@@ -31,6 +31,7 @@ from .monitoring_metrics import ConsumerMetrics
 from .networking import NetworkAccess, wire_network
 from .pollers import ProvisionedPollers
 from .scopes import stack_of
+from .shared import SharedResources
 from .tokens import is_unresolved
 
 _PROVISIONED_ONLY = "is available for Kafka only in provisioned mode"
@@ -262,6 +263,15 @@ class KafkaLambdaConsumer(Construct):
         )
         self.event_source_mapping.node.add_dependency(policy)
         acknowledge_policy_wildcards(policy, statements)
+        attached = SharedResources.of(self).count_policy_on_role(role.role_arn)
+        if attached == limits.MANAGED_POLICIES_PER_ROLE:
+            Annotations.of(self).add_warning_v2(
+                "constructs-kafka-lambda:policies-per-role",
+                f"{attached} consumers share this function's role, each attaching one managed policy: IAM allows "
+                f"{limits.MANAGED_POLICIES_PER_ROLE} per role by default (including any others), so the deploy "
+                "fails beyond that. Use one function per consumer, or raise the account's 'Managed policies per "
+                "role' quota (up to 20).",
+            )
         return policy
 
     def _warn_risky_choices(

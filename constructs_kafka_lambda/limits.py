@@ -53,6 +53,9 @@ KAFKA_DESTINATION_TOPIC_MIN_LENGTH: Final = 4
 # --- Function (Lambda Dev Guide: Kafka consumers need a timeout <= 14 minutes) -------------------------------
 FUNCTION_TIMEOUT_MAX_SECONDS: Final = 14 * 60
 
+# --- IAM quotas (IAM User Guide, "IAM and AWS STS quotas": managed policies per role, default 10, max 20) ----
+MANAGED_POLICIES_PER_ROLE: Final = 10
+
 # --- Secrets (MSK: SCRAM secret names must start with this prefix) -------------------------------------------
 MSK_SCRAM_SECRET_PREFIX: Final = "AmazonMSK_"
 

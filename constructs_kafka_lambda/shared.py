@@ -61,6 +61,7 @@ class SharedResources(Construct):
         self._dashboard_rows = 0
         # Default destinations bound once per stack (destinations.bind_destination), by destination kind.
         self.bindings: dict[str, Any] = {}
+        self._policies_per_role: dict[str, int] = {}
         self._bucket: s3.Bucket | None = None
         self._queue: sqs.Queue | None = None
 
@@ -193,6 +194,11 @@ class SharedResources(Construct):
             )
             self._alarm_topic = topic
         return topic
+
+    def count_policy_on_role(self, role_arn: str) -> int:
+        """Count one more consumer policy attached to this role (by its ARN, a unique string); return the count."""
+        self._policies_per_role[role_arn] = self._policies_per_role.get(role_arn, 0) + 1
+        return self._policies_per_role[role_arn]
 
     @property
     def alarm_topic_arn(self) -> str:

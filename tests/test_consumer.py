@@ -408,3 +408,12 @@ def test_bad_input_is_always_a_config_error_naming_the_property(prop, value):
         consumer(stack, **{prop: value})
     assert err.value.prop.split(".")[0].split("[")[0] in (prop, "function", "starting_position_timestamp")
     assert "Fix:" in str(err.value)
+
+
+def test_ten_consumers_on_one_role_warn_about_the_managed_policy_quota():
+    stack = new_stack()
+    fn = function(stack, "Busy")
+    for i in range(10):
+        KafkaLambdaConsumer(stack, f"C{i}", cluster=IAM_CLUSTER, topic=f"topic-{i}", function=fn)
+    warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("managed policy"))
+    assert len(warnings) == 1 and "C9" in warnings[0].id
