@@ -89,6 +89,7 @@ class SharedResources(Construct):
                 block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
                 enforce_ssl=True,
                 versioned=True,
+                object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,  # no ACLs: delivery is allowed below
                 lifecycle_rules=[
                     s3.LifecycleRule(
                         expiration=ACCESS_LOGS_RETENTION,
@@ -116,8 +117,6 @@ class SharedResources(Construct):
                 enforce_ssl=True,
                 versioned=True,
                 object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-                server_access_logs_bucket=logs,
-                server_access_logs_prefix="failed-records/",
                 lifecycle_rules=[
                     s3.LifecycleRule(
                         expiration=FAILED_RECORDS_RETENTION,
@@ -127,6 +126,7 @@ class SharedResources(Construct):
                 removal_policy=RemovalPolicy.RETAIN,
             )
             acknowledge_compliance_rule(self._bucket, "S3BucketReplicationEnabled", _NO_REPLICATION)
+            _log_access(self._bucket, logs, prefix="failed-records/")
         return self._bucket
 
     @property
@@ -219,6 +219,30 @@ class SharedResources(Construct):
             )
         self._dashboard_widgets.extend(build(self._dashboard_rows))
         self._dashboard_rows += height
+
+
+def _log_access(bucket: s3.Bucket, logs: s3.Bucket, *, prefix: str) -> None:
+    """Server access logging through a bucket policy (S3's recommended way), not the legacy LogDeliveryWrite ACL
+    that CDK's `server_access_logs_bucket` falls back to when the app lacks the serverAccessLogsUseBucketPolicy
+    feature flag."""
+    resource = bucket.node.default_child
+    assert isinstance(resource, s3.CfnBucket)
+    resource.logging_configuration = s3.CfnBucket.LoggingConfigurationProperty(
+        destination_bucket_name=logs.bucket_name, log_file_prefix=prefix
+    )
+    stack = stack_of(bucket)
+    logs.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="S3ServerAccessLogsDelivery",
+            principals=[iam.ServicePrincipal("logging.s3.amazonaws.com")],
+            actions=["s3:PutObject"],
+            resources=[logs.arn_for_objects(f"{prefix}*")],
+            conditions={
+                "ArnLike": {"aws:SourceArn": bucket.bucket_arn},
+                "StringEquals": {"aws:SourceAccount": stack.account},
+            },
+        )
+    )
 
 
 @jsii.implements(IStableStringProducer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -187,6 +188,10 @@ def test_defaults_are_the_safe_choice():
     assert bucket["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
     assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
     assert bucket["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] == 90
+    assert bucket["LoggingConfiguration"]["LogFilePrefix"] == "failed-records/"
+    # Access logs are delivered through a bucket policy, not the legacy LogDeliveryWrite ACL (cfn-lint W3045).
+    assert not any("AccessControl" in b["Properties"] for b in buckets.values())
+    assert "logging.s3.amazonaws.com" in json.dumps(Template.from_stack(stack).find_resources("AWS::S3::BucketPolicy"))
 
 
 def test_all_options_reach_the_mapping():
