@@ -1,15 +1,14 @@
 """Integration test: deploy FleetTelemetryStack, produce one seeded run, and check both mappings poll.
 
 Needs an AWS account (it deploys MSK Serverless, a NAT gateway and provisioned pollers: billed by the hour while it
-runs, about 30-40 minutes) and the packages `aws-cdk.integ-tests-alpha` (pip, same version as aws-cdk-lib's alpha
-modules, e.g. 2.275.0a0) and `@aws-cdk/integ-runner` (npm). From the repository root:
+runs, about 30-40 minutes) and `@aws-cdk/integ-runner` (npm); `aws-cdk.integ-tests-alpha` comes with the dev
+extras (`make setup`). From the repository root:
 
-    .venv/bin/pip install aws-cdk.integ-tests-alpha==2.275.0a0
     npx --yes @aws-cdk/integ-runner --language python --directory sample_app/integ \\
         --app "env PYTHONPATH=. .venv/bin/python {filePath}" --update-on-failed --parallel-regions us-east-1
 
 integ-runner deploys, runs the assertions, then destroys the stacks (the library's failed-records bucket and its
-key are retained by design: delete them by hand). Not collected by pytest (`testpaths = ["tests"]`).
+key are retained by design: delete them by hand). `make test` only synthesizes it (tests/test_sample_integ.py); it never deploys there.
 
 The Confluent Cloud stack needs a Confluent cluster and API key, so it is covered by the synth-time tests only.
 """
