@@ -370,6 +370,11 @@ class KafkaLambdaConsumer(Construct):
         """Records sent to the failure destination + dropped records."""
         return self.metrics.failed_records(period)
 
+    def metric_processing_errors(self, period: Duration | None = None) -> cloudwatch.MathExpression:
+        """What the errors alarm sums: function errors + throttles (+ the mapping's polling, invoke and delivery
+        errors when mapping_metrics is on)."""
+        return self.metrics.processing_errors(include_mapping=self.metrics.mapping_metrics, period=period)
+
     def metric_provisioned_pollers(self, **props: Any) -> cloudwatch.Metric:
         return self.metrics.provisioned_pollers(**props)
 

@@ -189,6 +189,8 @@ def test_metric_methods_are_the_alarm_metrics(two):
     assert own.metric_provisioned_pollers().metric_name == "ProvisionedPollers"
     assert own.metric_polled_events().metric_name == "PolledEventCount"
     assert isinstance(own.metric_mapping_errors(), cloudwatch.MathExpression)
+    errors = own.metric_processing_errors()
+    assert set(errors.using_metrics) == {"err", "thr", "poll", "inv", "dlv"}  # what the errors alarm sums
 
 
 def test_library_constructs_are_nag_and_cfn_lint_clean(two):
