@@ -15,6 +15,7 @@ from typing import Any
 from aws_cdk import Acknowledgment, Annotations, Duration, Stack, Validations
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -74,6 +75,7 @@ class KafkaLambdaConsumer(Construct):
         network_access: NetworkAccess | None = None,
         monitoring: Monitoring | None = None,
         log_level: lambda_.EventSourceMappingLogLevel | None = None,
+        filter_encryption: kms.IKey | None = None,
     ) -> None:
         """
         :param cluster: where records come from (KafkaCluster.msk / msk_serverless / self_managed / confluent_cloud).
@@ -109,6 +111,8 @@ class KafkaLambdaConsumer(Construct):
             alarms to the stack's shared, encrypted SNS topic, and a section in the stack's dashboard.
         :param log_level: provisioned mode only: the mapping's system logs (LoggingConfig.SystemLogLevel), e.g.
             lambda_.EventSourceMappingLogLevel.WARN; default: none. Billed as CloudWatch Logs ingestion.
+        :param filter_encryption: a customer-managed key to encrypt the filter patterns at rest (KmsKeyArn); CDK adds
+            the key-policy statement that lets Lambda decrypt them. Only with filters.
         """
         super().__init__(scope, construct_id)
         # ---------------------------------------------------------------------------------------------- check
@@ -139,6 +143,8 @@ class KafkaLambdaConsumer(Construct):
             _check_type("network_access", network_access, NetworkAccess, "NetworkAccess.vpc_endpoints() (or ...)")
         if monitoring is not None:
             _check_type("monitoring", monitoring, Monitoring, "Monitoring(...) or leave it out")
+        if filter_encryption is not None:
+            _check_filter_encryption(filter_encryption, checked_filters)
         destination = on_failure if on_failure is not None else FailureDestination.s3()
         _check_type(
             "on_failure",
@@ -176,6 +182,7 @@ class KafkaLambdaConsumer(Construct):
             filters=[{"pattern": json.dumps(f, separators=(",", ":"))} for f in checked_filters] or None,
             provisioned_poller_config=_poller_config(provisioned_pollers),
             metrics_config=_ALL_MAPPING_METRICS if mapping_metrics else None,
+            filter_encryption=filter_encryption,
             enabled=enabled,
         )
         mapping = self.cfn_mapping
@@ -588,6 +595,18 @@ def _check_consumer_group(group: Any) -> None:
             group,
             f"a consumer group id is 1-{limits.CONSUMER_GROUP_MAX_LENGTH} characters of [a-zA-Z0-9-/*:_+=.@]",
             'use e.g. "fleet-telemetry-alerts"; it must be unique across the account\'s Kafka mappings',
+        )
+
+
+def _check_filter_encryption(key: Any, filters: list[dict[str, Any]]) -> None:
+    if not hasattr(key, "key_arn"):
+        raise ConfigError("filter_encryption", key, "expected a kms.IKey", "pass kms.Key(...) or Key.from_key_arn(...)")
+    if not filters:
+        raise ConfigError(
+            "filter_encryption",
+            key.node.path,
+            "the key encrypts the mapping's filter patterns, and there are none",
+            "add filters=[...] or drop filter_encryption",
         )
 
 

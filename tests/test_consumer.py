@@ -422,3 +422,16 @@ def test_ten_consumers_on_one_role_warn_about_the_managed_policy_quota():
         KafkaLambdaConsumer(stack, f"C{i}", cluster=IAM_CLUSTER, topic=f"topic-{i}", function=fn)
     warnings = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp("managed policy"))
     assert len(warnings) == 1 and "C9" in warnings[0].id
+
+
+def test_filter_patterns_can_be_encrypted_with_a_customer_key():
+    from aws_cdk import aws_kms as kms
+
+    stack = new_stack()
+    key = kms.Key(fixture_scope(stack), "FilterKey", enable_key_rotation=True)
+    consumer(stack, filters=[{"value": {"a": [1]}}], filter_encryption=key)
+    props = mapping_of(stack)["Properties"]
+    assert props["KmsKeyArn"] == {"Fn::GetAtt": [_logical_id(key), "Arn"]}
+    assert "lambda.amazonaws.com" in json.dumps(Template.from_stack(stack).find_resources("AWS::KMS::Key"))
+    with pytest.raises(ConfigError, match="there are none"):
+        consumer(new_stack(), filter_encryption=kms.Key(fixture_scope(new_stack()), "Unused"))
