@@ -9,8 +9,9 @@
 """
 
 from .costs import CostBreakdown, CostLine, Prices
-from .plan import ConsumerSettings, DrainTimes, FilterSavings, Plan, plan, plan_for_consumer
+from .plan import DrainTimes, FilterSavings, Plan, plan
 from .preview import FilterPreview, RecordVerdict, preview_filters
+from .settings import ConsumerSettings, plan_for_consumer
 
 __all__ = [
     "ConsumerSettings",

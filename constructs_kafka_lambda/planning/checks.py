@@ -51,3 +51,7 @@ def one_rate(records_per_second: Any, mb_per_second: Any, record_bytes: float) -
     if records_per_second is not None:
         return positive("records_per_second", records_per_second, allow_zero=True)
     return positive("mb_per_second", mb_per_second, allow_zero=True) * 1e6 / record_bytes
+
+
+class ExtraMissing(RuntimeError):
+    """An optional extra is not installed (preview: moto's matcher; plot: matplotlib); the message says which."""

@@ -35,11 +35,9 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
+from .checks import ExtraMissing
+
 _TRUE, _FALSE = "\x00bool:true", "\x00bool:false"
-
-
-class MatcherUnavailable(RuntimeError):
-    """moto is not installed: the filter preview needs the `preview` extra."""
 
 
 @cache
@@ -47,7 +45,7 @@ def _event_pattern() -> Any:
     try:
         from moto.events.models import EventPattern
     except ImportError as error:  # pragma: no cover - depends on the environment
-        raise MatcherUnavailable(
+        raise ExtraMissing(
             "the filter preview needs moto's EventBridge matcher: pip install 'constructs-kafka-lambda[preview]'"
         ) from error
     return EventPattern

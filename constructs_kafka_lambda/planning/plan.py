@@ -1,7 +1,7 @@
 """`plan()`: which mode, how many pollers, how fast, and what it costs per month, before anything is deployed.
 
 Pure arithmetic on the figures in constants.py (capacity.py for throughput, costs.py for the bill); no AWS call.
-`plan_for_consumer()` is the same with a consumer's own settings (`ConsumerSettings`), for `consumer.plan(...)`.
+`plan_for_consumer()` (settings.py) is the same with a consumer's own settings.
 """
 
 from __future__ import annotations
@@ -95,63 +95,6 @@ class Plan:
         from .table import plan_table
 
         return plan_table(self)
-
-
-@dataclass(frozen=True)
-class ConsumerSettings:
-    """What a KafkaLambdaConsumer already knows about itself, for `plan_for_consumer`.
-
-    network: "vpc_endpoints" (the library's default in a VPC), "nat" (existing egress through a NAT gateway) or
-    "none" (public brokers, or endpoints you already pay for). failure_destination: "s3", "sqs", "sns", "kafka",
-    "none". memory_mb None: the function's memory is unknown (a token or an imported function); 128 MB is assumed.
-    """
-
-    batch_size: int = c.DEFAULT_BATCH_SIZE
-    batching_window_seconds: float = c.DEFAULT_BATCHING_WINDOW_SECONDS
-    provisioned: bool = False
-    minimum_pollers: int | None = None
-    maximum_pollers: int | None = None
-    poller_group: bool = False
-    memory_mb: int | None = None
-    mapping_metrics: bool = True
-    network: str = "vpc_endpoints"
-    uses_secret: bool = False
-    failure_destination: str = "s3"
-    filters: tuple[Mapping[str, Any], ...] = ()
-
-
-def plan_for_consumer(settings: ConsumerSettings, **workload: Any) -> Plan:
-    """`plan()` with the consumer's own batching, mode, pollers, memory, metrics, network and destination.
-
-    `workload` holds what only the user knows: records_per_second (or mb_per_second), record_bytes, partitions,
-    duration_ms_per_batch, and optionally filter_keep_ratio or sample_records (matched against the consumer's
-    filters), backlog_records, backlog_drain_target_seconds, prices, region, availability_zones, failure_ratio.
-    """
-    fixed: dict[str, Any] = {
-        "batch_size": settings.batch_size,
-        "batching_window_seconds": settings.batching_window_seconds,
-        "mode": PROVISIONED if settings.provisioned else ON_DEMAND,
-        "minimum_pollers": settings.minimum_pollers if settings.provisioned else None,
-        "maximum_pollers": settings.maximum_pollers if settings.provisioned else None,
-        "poller_group": settings.poller_group,
-        "memory_mb": settings.memory_mb,
-        "mapping_metrics": settings.mapping_metrics,
-        "network": settings.network,
-        "uses_secret": settings.uses_secret,
-        "failure_destination": settings.failure_destination,
-        "filters": list(settings.filters),
-    }
-    clash = sorted(set(fixed) & set(workload))
-    if clash:
-        from ..errors import ConfigError
-
-        raise ConfigError(
-            clash[0],
-            workload[clash[0]],
-            "is the consumer's own setting, taken from the consumer",
-            "change it on the consumer, or call constructs_kafka_lambda.plan(...) for a what-if",
-        )
-    return plan(**fixed, **workload)
 
 
 def plan(
