@@ -81,16 +81,18 @@ def steady_batch(pollers: int, w: Workload) -> float:
     """Average records per invocation when the load is below capacity.
 
     Each poller gathers its share of kept records until the batch is full or the batching window ends. With no
-    window, a poller sends what arrived while its invocation slots were busy (duration / slots per poller).
+    window, a poller sends what arrived while its invocation slots were busy (duration / slots per poller). Either
+    way a batch holds at least what arrives while all slots are busy, or the invocations would outrun the slots.
     """
     pollers = max(1, min(pollers, w.partitions))
     per_poller = w.kept_per_second / pollers
-    if w.window_seconds > 0:
-        gathered = per_poller * w.window_seconds
-    else:
-        slots = in_flight_cap(pollers, w.partitions) / pollers
-        gathered = per_poller * w.duration_seconds / slots
-    return float(min(full_batch(w), max(1.0, gathered)))
+    slots = in_flight_cap(pollers, w.partitions)
+    gathered = (
+        per_poller * w.window_seconds if w.window_seconds > 0 else per_poller * w.duration_seconds * pollers / slots
+    )
+    # Records also pile up while every slot is busy: by Little's law batches hold at least rate x duration / slots.
+    busy = w.kept_per_second * w.duration_seconds / slots
+    return float(min(full_batch(w), max(1.0, gathered, busy)))
 
 
 def invocations_per_second(pollers: int, w: Workload) -> float:
