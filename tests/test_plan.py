@@ -16,8 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from constructs_kafka_lambda.errors import ConfigError
-from constructs_kafka_lambda.planning import ConsumerSettings, Prices, plan, plan_for_consumer
-from constructs_kafka_lambda.planning import constants
+from constructs_kafka_lambda.planning import ConsumerSettings, Prices, constants, plan, plan_for_consumer
 from constructs_kafka_lambda.planning.calibration import calibration_table, rerun
 
 # The sample's fleet: ~2,000 vehicles, one 1 KB reading a second each, 12 partitions, 120 ms per batch, 256 MB,
@@ -138,9 +137,7 @@ def test_byte_limit_sets_minimum_pollers() -> None:
 def test_epus_follow_throughput_when_it_dominates() -> None:
     # 50,000 records/s x 1,000 B = 50 MB/s: the minimum covers 50,000 x 1.2 / 5,000 per poller = 12 pollers ->
     # 1.2 EPU by pollers, but 50 / 20 = 2.5 by bytes -> 3 EPUs x 720 h x $0.185 = $399.60.
-    p = plan(
-        records_per_second=50_000, record_bytes=1000, partitions=20, duration_ms_per_batch=10, mode="provisioned"
-    )
+    p = plan(records_per_second=50_000, record_bytes=1000, partitions=20, duration_ms_per_batch=10, mode="provisioned")
     assert p.minimum_pollers == p.pollers_running == 12
     assert p.event_poller_units == 3
     assert p.provisioned.usd("epu") == pytest.approx(399.60)
@@ -223,12 +220,16 @@ def test_bad_input_is_a_config_error_naming_the_argument(kwargs: dict[str, Any],
 
 def test_plan_for_consumer_uses_the_consumer_settings() -> None:
     settings = ConsumerSettings(provisioned=True, minimum_pollers=2, maximum_pollers=200, memory_mb=256)
-    p = plan_for_consumer(settings, records_per_second=2000, record_bytes=1024, partitions=12, duration_ms_per_batch=120)
+    p = plan_for_consumer(
+        settings, records_per_second=2000, record_bytes=1024, partitions=12, duration_ms_per_batch=120
+    )
     assert p.mode == "provisioned"
     assert (p.minimum_pollers, p.maximum_pollers) == (2, 12)
     assert any("maximum_pollers=200 exceeds" in w for w in p.warnings)
     with pytest.raises(ConfigError) as error:
-        plan_for_consumer(settings, batch_size=10, records_per_second=1, record_bytes=1, partitions=1, duration_ms_per_batch=1)
+        plan_for_consumer(
+            settings, batch_size=10, records_per_second=1, record_bytes=1, partitions=1, duration_ms_per_batch=1
+        )
     assert error.value.prop == "batch_size"
 
 
