@@ -4,9 +4,9 @@ The model, in the terms AWS documents (kafka-scaling-modes, with-kafka-low-laten
 
 - A poller reads at most 5 MB/s (`POLLER_MAX_BYTES_PER_SECOND`) of records, before filtering, and keeps at most 5
   invocations in flight (`POLLER_MAX_CONCURRENT_INVOKES`).
-- Records of one partition are delivered in order, one batch at a time, so a topic never has more invocations in
-  flight than partitions; and Lambda never runs more pollers than partitions. In-flight invocations are therefore
-  at most min(5 x pollers, partitions).
+- Lambda keeps each partition's records in order and never runs more pollers than partitions. The planner reads
+  the ordering as one batch per partition in flight at a time (AWS states the order, not this number), so
+  in-flight invocations are at most min(5 x pollers, partitions).
 - Filtering happens before batching, so batches hold kept records only; a batch holds at most `batch_size` records
   and at most 6 MB of event payload.
 
