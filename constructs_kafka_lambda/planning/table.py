@@ -79,12 +79,12 @@ def preview_table(preview: FilterPreview, *, limit: int = 50) -> str:
         f"{preview.passed} of {preview.total} records reach the function ({preview.keep_ratio:.2%}), "
         f"{preview.dropped} dropped" + (f", {preview.uncertain} uncertain (?)" if preview.uncertain else ""),
         "",
-        f"{'#':>4}  {'record':<22}{'verdict':<9}why",
+        f"{'#':>4}  {'record':<26}{'verdict':<9}why",
     ]
     for verdict in preview.records[:limit]:
         mark = "" if verdict.certain else "?"
         outcome = ("passes" if verdict.passed else "dropped") + mark
-        rows.append(f"{verdict.index:>4}  {verdict.source[:21]:<22}{outcome:<9}{verdict.reason}")
+        rows.append(f"{verdict.index:>4}  {verdict.source[:25]:<26}{outcome:<9}{verdict.reason}")
     if len(preview.records) > limit:
         rows.append(f"  ... {len(preview.records) - limit} more (--limit)")
     if preview.uncertain:
