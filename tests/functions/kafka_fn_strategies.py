@@ -12,7 +12,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from kafka_fn_testkit import RECORD_TIMESTAMP_MS, b64, msk_event, self_managed_event
+from kafka_fn_testkit import RECORD_TIMESTAMP_MS, b64, kafka_record, msk_event, self_managed_event
 
 #: Handler properties: fast enough for the suite's budget, with fixtures reused across examples.
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -99,9 +99,10 @@ def _json_text(obj: Any) -> bytes:
 
 
 def shaped_values(fields: dict[str, st.SearchStrategy[Any]]) -> st.SearchStrategy[bytes]:
-    """JSON objects with the handler's fields, each either a plausible value or an edge case, sometimes absent."""
+    """JSON objects with the handler's fields: all plausible, or each a plausible value or an edge case or absent."""
     members = {name: st.one_of(strategy, json_scalars) for name, strategy in fields.items()}
-    return st.fixed_dictionaries({}, optional=members).map(_json_text)
+    plausible = st.fixed_dictionaries(fields)
+    return st.one_of(plausible, plausible, st.fixed_dictionaries({}, optional=members)).map(_json_text)
 
 
 def values(shaped: st.SearchStrategy[bytes]) -> st.SearchStrategy[bytes | None]:
@@ -136,10 +137,24 @@ header_lists = st.lists(
 )
 
 
+clean_headers = st.lists(
+    st.dictionaries(st.text(max_size=8), st.lists(st.integers(min_value=-128, max_value=255), max_size=8), max_size=2),
+    max_size=3,
+)
+
+
 @st.composite
 def raw_record(
     draw: st.DrawFn, topic: str, partition: int, offset: int, shaped: st.SearchStrategy[bytes]
 ) -> dict[str, Any]:
+    """Two times in three a record as a well-behaved producer writes it (its value still shaped or edge-case),
+    else anything: junk base64, odd headers, missing or odd timestamps, poison values."""
+    if draw(st.sampled_from(["clean", "clean", "anything"])) == "clean":
+        record = kafka_record(topic, partition, offset, draw(shaped), headers=draw(clean_headers))
+        key = draw(st.one_of(st.none(), st.binary(max_size=16)))
+        if key is not None:
+            record["key"] = b64(key)
+        return record
     value = draw(values(shaped))
     record: dict[str, Any] = {
         "topic": topic,
