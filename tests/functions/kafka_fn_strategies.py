@@ -150,11 +150,11 @@ def raw_record(
     """Two times in three a record as a well-behaved producer writes it (its value still shaped or edge-case),
     else anything: junk base64, odd headers, missing or odd timestamps, poison values."""
     if draw(st.sampled_from(["clean", "clean", "anything"])) == "clean":
-        record = kafka_record(topic, partition, offset, draw(shaped), headers=draw(clean_headers))
-        key = draw(st.one_of(st.none(), st.binary(max_size=16)))
-        if key is not None:
-            record["key"] = b64(key)
-        return record
+        clean = kafka_record(topic, partition, offset, draw(shaped), headers=draw(clean_headers))
+        clean_key = draw(st.one_of(st.none(), st.binary(max_size=16)))
+        if clean_key is not None:
+            clean["key"] = b64(clean_key)
+        return clean
     value = draw(values(shaped))
     record: dict[str, Any] = {
         "topic": topic,

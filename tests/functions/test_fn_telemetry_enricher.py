@@ -305,3 +305,20 @@ def test_no_record_crashes_the_batch_and_every_record_is_accounted_for(
     }
     assert skipped | enriched == all_refs(event) and not skipped & enriched
     assert metric_values(out).get("MalformedRecords", 0) == 2 * len(skipped)
+
+
+def test_a_record_without_coordinates_is_logged_and_counted_not_a_crash(
+    enricher: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake = FakeProducer()
+    enricher.PRODUCER.override(fake)
+    good = kafka_record(T, 0, 5, reading("VH-1", 30.0))
+    event = {**msk_event([good]), "records": {f"{T}-0": [good, {**good, "offset": None}, {**good, "partition": 9}]}}
+    assert enricher.handler(event, FakeContext()) == {"batchItemFailures": []}
+    assert [r.source for r in fake.sent] == [f"{T}-0@5"]
+    out = capsys.readouterr().out
+    assert [line["record"] for line in log_lines(out, "skipping record without topic/partition/offset")] == [
+        f"'{T}-0'[1]",
+        f"'{T}-0'[2]",
+    ]
+    assert metric_values(out)["MalformedRecords"] == 2

@@ -154,7 +154,7 @@ def test_a_retried_run_repeats_exactly_without_a_seed(producer_mod: Any, monkeyp
         producer_mod.handler({**SCHEDULED_EVENT, "time": time}, FakeContext())
         runs.append([(r.key, r.value) for r in fake.sent])
     assert runs[0] == runs[1] != runs[2]
-    assert [json.loads(v)["timestamp"][:16] for _, v in runs[2]] == ["2026-11-22T01:01"] * 5
+    assert [json.loads(v or b"")["timestamp"][:16] for _, v in runs[2]] == ["2026-11-22T01:01"] * 5
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")

@@ -121,7 +121,8 @@ def _rounds(works: Sequence[Work]) -> Iterator[list[Work]]:
     seen: dict[tuple[str, bytes], int] = {}
     rounds: list[list[Work]] = []
     for work in works:
-        assert work.output is not None
+        if work.output is None:
+            continue
         index = 0
         if work.output.key is not None:
             index = seen.get((work.output.topic, work.output.key), 0)

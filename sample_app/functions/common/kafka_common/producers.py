@@ -1,10 +1,12 @@
-"""Kafka producers for Lambda: built once per execution environment, flushed once per invocation.
+"""Kafka producers for Lambda: built once per execution environment, flushed in as few waits as order allows.
 
 Why this module exists: a producer costs a TCP+TLS+SASL handshake per broker and a metadata round trip, far
 more than producing a batch, so it must outlive the invocation (module scope, built lazily on first use so that
-a missing setting fails the invocation rather than the import). Each invocation then sends every record,
-calls ``flush()`` once and only afterwards looks at each record's future: one network wait per batch instead
-of one per record, and a per-record verdict that the caller turns into ``batchItemFailures``.
+a missing setting fails the invocation rather than the import). Records are sent, then ``flush()`` waits once
+for all of them, and only then is each record's future read: one network wait per group of records instead of
+one per record, and a per-record verdict. :func:`produce_all` does this once for a producer of its own data;
+consumers use ``kafka_common.delivery``, which flushes once per round so that records of one key wait for the
+previous one. All flushes of an invocation share one :class:`FlushBudget`.
 
 Producers use ``acks="all"`` and keep kafka-python's default idempotence (no duplicates from the client's own
 retries; on MSK with IAM this needs ``kafka-cluster:WriteDataIdempotently`` on the cluster).
@@ -65,7 +67,7 @@ class Producer(Protocol):
 class OutboundRecord:
     topic: str
     key: bytes | None
-    value: bytes
+    value: bytes | None  # None: a tombstone (only with a key)
     headers: tuple[tuple[str, bytes], ...] = ()
     source: RecordRef | None = None
 
