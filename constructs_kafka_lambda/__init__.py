@@ -3,14 +3,14 @@
 Public names only (see shared/design/api.md); everything else is internal.
 """
 
-from .auth import KafkaAuth
-from .cluster import KafkaCluster
 from .consumer import KafkaLambdaConsumer
-from .destinations import FailureDestination
 from .errors import ConfigError
-from .monitoring import AlarmOptions, Monitoring
-from .networking import NetworkAccess
-from .pollers import ProvisionedPollers
+from .mapping.destinations import FailureDestination
+from .mapping.pollers import ProvisionedPollers
+from .network.wiring import NetworkAccess
+from .observe.alarms import AlarmOptions, Monitoring
+from .source.auth import KafkaAuth
+from .source.cluster import KafkaCluster
 
 __all__ = [
     "AlarmOptions",

@@ -20,19 +20,19 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from . import limits
-from .acknowledgements import acknowledge_policy_wildcards
-from .auth import SourceKind
-from .cluster import KafkaCluster
-from .destinations import BoundDestination, DestinationKind, FailureDestination, bind_destination
 from .errors import ConfigError
-from .filters import validate_filters
-from .iam import kafka_destination_statements, source_statements
-from .monitoring import Monitoring, attach_monitoring
-from .monitoring_metrics import ConsumerMetrics
-from .networking import NetworkAccess, wire_network
-from .pollers import ProvisionedPollers
+from .grants.acknowledgements import acknowledge_policy_wildcards
+from .grants.statements import kafka_destination_statements, source_statements
+from .mapping.destinations import BoundDestination, DestinationKind, FailureDestination, bind_destination
+from .mapping.filters import validate_filters
+from .mapping.pollers import ProvisionedPollers
+from .network.wiring import NetworkAccess, wire_network
+from .observe.alarms import Monitoring, attach_monitoring
+from .observe.metrics import ConsumerMetrics
 from .scopes import stack_of
 from .shared import SharedResources
+from .source.auth import SourceKind
+from .source.cluster import KafkaCluster
 from .tokens import is_unresolved
 
 _PROVISIONED_ONLY = "is available for Kafka only in provisioned mode"

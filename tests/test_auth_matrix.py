@@ -12,7 +12,7 @@ from aws_cdk import aws_msk_alpha as msk_alpha
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from constructs_kafka_lambda import ConfigError, KafkaAuth, KafkaCluster
-from constructs_kafka_lambda.auth import SUPPORTED_AUTH, AuthMechanism, SourceKind
+from constructs_kafka_lambda.source.auth import SUPPORTED_AUTH, AuthMechanism, SourceKind
 
 from support import MSK_ARN, fixture_scope, new_stack
 

@@ -22,7 +22,7 @@ from constructs_kafka_lambda import (
     KafkaLambdaConsumer,
     ProvisionedPollers,
 )
-from constructs_kafka_lambda.auth import SUPPORTED_AUTH, AuthMechanism, SourceKind
+from constructs_kafka_lambda.source.auth import SUPPORTED_AUTH, AuthMechanism, SourceKind
 
 from support import (
     MSK_ARN,

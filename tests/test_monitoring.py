@@ -23,7 +23,7 @@ from constructs_kafka_lambda import (
     Monitoring,
     ProvisionedPollers,
 )
-from constructs_kafka_lambda.monitoring import default_offset_lag_threshold
+from constructs_kafka_lambda.observe.alarms import default_offset_lag_threshold
 
 from support import (
     MSK_ARN,

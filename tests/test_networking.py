@@ -1,4 +1,4 @@
-"""Tests for constructs_kafka_lambda.networking: broker rules, shared VPC endpoints, access modes and warnings.
+"""Tests for constructs_kafka_lambda.network.wiring: broker rules, shared VPC endpoints, access modes and warnings.
 
 A few stacks are built once per module (a VPC takes a second or two to synthesize) and asserted from many angles.
 """

@@ -27,9 +27,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from .errors import ConfigError
-from .limits import FILTER_PATTERN_MAX_LENGTH, FILTERS_MAX
-from .tokens import is_unresolved
+from ..errors import ConfigError
+from ..limits import FILTER_PATTERN_MAX_LENGTH, FILTERS_MAX
+from ..tokens import is_unresolved
 
 # The keys of a Kafka record that Lambda filters on. kafka-filtering.html: "Amazon MSK and self-managed Apache
 # Kafka event source mappings only support filtering on the value key." The record's other fields (key, topic,

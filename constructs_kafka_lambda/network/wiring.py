@@ -29,10 +29,10 @@ from aws_cdk import Annotations, Reference, Stack, Stage, Tokenization
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
-from . import limits
-from .cluster import KafkaCluster
-from .errors import ConfigError
-from .tokens import is_unresolved
+from .. import limits
+from ..errors import ConfigError
+from ..source.cluster import KafkaCluster
+from ..tokens import is_unresolved
 
 _WARN: Final = "constructs-kafka-lambda:network"
 _RULE_DESCRIPTION: Final = "Kafka event source mapping pollers (constructs_kafka_lambda)"

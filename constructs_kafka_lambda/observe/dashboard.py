@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .monitoring_metrics import AVG, MAX, ConsumerMetrics
+from .metrics import AVG, MAX, ConsumerMetrics
 
 if TYPE_CHECKING:
-    from .consumer import KafkaLambdaConsumer
+    from ..consumer import KafkaLambdaConsumer
 
 _HEIGHT = 6
 _WIDTH = 4  # six graphs across the dashboard's 24 columns

@@ -34,21 +34,21 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 
-from .errors import ConfigError
-from .monitoring_dashboard import SECTION_HEIGHT, dashboard_section
-from .monitoring_metrics import (
+from ..errors import ConfigError
+from ..scopes import stack_of
+from ..shared import SharedResources
+from ..tokens import is_unresolved
+from .dashboard import SECTION_HEIGHT, dashboard_section
+from .metrics import (
     DEFAULT_PERIOD_SECONDS,
     FAILED_RECORD_KEYS,
     MAPPING_ERROR_KEYS,
     ConsumerMetrics,
     processing_error_keys,
 )
-from .scopes import stack_of
-from .shared import SharedResources
-from .tokens import is_unresolved
 
 if TYPE_CHECKING:
-    from .consumer import KafkaLambdaConsumer
+    from ..consumer import KafkaLambdaConsumer
 
 # How far behind is "behind": this many full batches per poller, sustained (see `default_offset_lag_threshold`).
 LAG_BATCHES_PER_POLLER = 10

@@ -18,11 +18,11 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_msk as msk
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from . import limits
+from .. import limits
+from ..errors import ConfigError
+from ..tokens import is_unresolved
 from .auth import AuthMechanism, KafkaAuth, SourceKind
-from .errors import ConfigError
 from .secrets import check_msk_scram_secret
-from .tokens import is_unresolved
 
 _MSK_CLUSTER_ARN: Final = re.compile(r"^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster/[^/]+/[^/]+$")
 

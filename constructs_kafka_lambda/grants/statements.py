@@ -11,9 +11,9 @@ from typing import Any, Final
 from aws_cdk import Fn
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from .auth import AuthMechanism
-from .cluster import KafkaCluster
-from .tokens import is_unresolved
+from ..source.auth import AuthMechanism
+from ..source.cluster import KafkaCluster
+from ..tokens import is_unresolved
 
 # Lambda creates and manages ENIs in the cluster's subnets with the function's role (aws-contract.md).
 ENI_ACTIONS: Final = (

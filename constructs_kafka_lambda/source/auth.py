@@ -11,8 +11,8 @@ from typing import Final
 
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from . import limits
-from .errors import ConfigError
+from .. import limits
+from ..errors import ConfigError
 
 
 class SourceKind(Enum):
