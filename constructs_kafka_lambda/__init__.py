@@ -1,25 +1,34 @@
 """constructs_kafka_lambda: AWS CDK v2 L3 constructs that wire Kafka to AWS Lambda, correct by construction.
 
-Public names only (see shared/design/api.md); everything else is internal.
+Public names only (see shared/design/api.md): every type that appears on a public attribute or parameter.
 """
 
 from .consumer import KafkaLambdaConsumer
 from .errors import ConfigError
 from .mapping.destinations import FailureDestination
 from .mapping.pollers import ProvisionedPollers
-from .network.wiring import NetworkAccess
-from .observe.alarms import AlarmOptions, Monitoring
+from .mapping.spec import ConsumptionMode, MappingSpec
+from .network.access import NetworkAccess
+from .observe.alarm import ConsumerAlarm
+from .observe.metrics import ConsumerMetrics
+from .observe.options import AlarmOptions, Monitoring
 from .source.auth import KafkaAuth
 from .source.cluster import KafkaCluster
+from .source.schema_registry import SchemaRegistry
 
 __all__ = [
     "AlarmOptions",
     "ConfigError",
+    "ConsumerAlarm",
+    "ConsumerMetrics",
+    "ConsumptionMode",
     "FailureDestination",
     "KafkaAuth",
     "KafkaCluster",
     "KafkaLambdaConsumer",
+    "MappingSpec",
     "Monitoring",
     "NetworkAccess",
     "ProvisionedPollers",
+    "SchemaRegistry",
 ]

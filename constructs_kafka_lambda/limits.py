@@ -15,6 +15,7 @@ BATCH_SIZE_MAX: Final = 10_000
 BATCHING_WINDOW_MAX_SECONDS: Final = 300
 
 # --- Topic (CFN Topics item: 1-249 chars, pattern ^[^.]([a-zA-Z0-9\-_.]+)) -------------------------------------
+TOPIC_MIN_LENGTH: Final = 2  # the pattern needs a first character and at least one more
 TOPIC_MAX_LENGTH: Final = 249
 TOPIC_PATTERN: Final = re.compile(r"^[^.][a-zA-Z0-9\-_.]+$")
 
@@ -27,6 +28,20 @@ BOOTSTRAP_SERVERS_MIN: Final = 1
 BOOTSTRAP_SERVERS_MAX: Final = 10
 BOOTSTRAP_SERVER_MAX_LENGTH: Final = 300
 BOOTSTRAP_SERVER_PATTERN: Final = re.compile(r"^[A-Za-z0-9.\-_]+:(\d{1,5})$")
+
+# --- SourceAccessConfigurations (API: list 0-23; URI 1-200 chars; CFN's URI pattern has no space, the API's does)
+SOURCE_ACCESS_CONFIGURATIONS_MAX: Final = 23
+ACCESS_URI_MAX_LENGTH: Final = 200
+ACCESS_URI_PATTERN: Final = re.compile(r"[a-zA-Z0-9\-/*:_+=.@]+")
+
+# --- Poller groups (Lambda Dev Guide, provisioned mode: a group holds <= 100 mappings of one VPC, whose maximum
+# pollers add up to <= 2000)
+POLLER_GROUP_MAPPINGS_MAX: Final = 100
+POLLER_GROUP_POLLERS_MAX: Final = 2000
+
+# --- Schema registry (CFN SchemaRegistryConfig: AccessConfigs <= 2, SchemaValidationConfigs 1-2 unique)
+SCHEMA_REGISTRY_ACCESS_CONFIGS_MAX: Final = 2
+SCHEMA_REGISTRY_URI_MAX_LENGTH: Final = 10_000
 
 # --- Filters (API FilterCriteria: 5 filters per mapping by default, pattern <= 4096 chars) --------------------
 FILTERS_MAX: Final = 5

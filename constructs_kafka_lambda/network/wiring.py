@@ -19,112 +19,39 @@ the cluster's security group so that the VPC's stack never depends on a later st
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
-from enum import Enum
-from typing import Final
 
-from aws_cdk import Annotations, Reference, Stack, Stage, Tokenization
+from aws_cdk import Annotations, Reference, Stack, Tokenization
 from aws_cdk import aws_ec2 as ec2
 from constructs import Construct, IConstruct
 
-from .. import limits
 from ..errors import ConfigError
+from ..mapping.spec import MappingSpec
 from ..source.cluster import KafkaCluster
 from ..tokens import is_unresolved
-
-_WARN: Final = "constructs-kafka-lambda:network"
-_RULE_DESCRIPTION: Final = "Kafka event source mapping pollers (constructs_kafka_lambda)"
-_HTTPS: Final = ec2.Port.tcp(limits.HTTPS_PORT)
-
-# The interface endpoints the library may create, by service key. "s3" is a gateway endpoint (no security group).
-_INTERFACE_SERVICES: Final[dict[str, ec2.InterfaceVpcEndpointAwsService]] = {
-    "lambda": ec2.InterfaceVpcEndpointAwsService.LAMBDA_,
-    "sts": ec2.InterfaceVpcEndpointAwsService.STS,
-    "secretsmanager": ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
-    "sqs": ec2.InterfaceVpcEndpointAwsService.SQS,
-    "sns": ec2.InterfaceVpcEndpointAwsService.SNS,
-}
-_S3: Final = "s3"
-_DESTINATION_SERVICES: Final = frozenset({"sqs", "sns", _S3})
-
-
-class AccessMode(Enum):
-    """How the pollers reach AWS APIs (see NetworkAccess)."""
-
-    VPC_ENDPOINTS = "vpc-endpoints"
-    EXISTING_EGRESS = "existing-egress"
-
-
-@dataclass(frozen=True)
-class NetworkAccess:
-    """How the mapping's pollers reach AWS APIs from the cluster's subnets. Build it with the static methods.
-
-    - `NetworkAccess.vpc_endpoints()` (the default in on-demand mode when the cluster is in a VPC): interface
-      endpoints for Lambda and STS, plus Secrets Manager when the cluster uses a secret, in the cluster's subnets,
-      with private DNS, behind one security group that admits 443 from the cluster's security groups only. Created
-      once per VPC and shared by every consumer in the app. If the VPC already has endpoints for these services with
-      private DNS, AWS rejects a second one: use `existing_egress()` then.
-    - `NetworkAccess.existing_egress(nat_gateway=...)`: the VPC already gives the subnets a way out (a NAT gateway,
-      or endpoints you manage); nothing is created. With `nat_gateway=True` the subnets are checked: isolated or
-      public subnets (no route to a NAT gateway) raise ConfigError.
-    - Provisioned mode (`provisioned_pollers=...`) needs neither NAT nor Lambda/STS/Secrets Manager endpoints, and
-      AWS advises against them; leave `network_access` unset (`vpc_endpoints()` there only adds a warning).
-
-    In every mode an SQS, SNS or S3 on-failure destination needs an endpoint for that service in the cluster's VPC
-    (AWS: kafka-on-failure.html). Unless `existing_egress()` is chosen, it is created (S3: a gateway endpoint routed
-    from the cluster's subnets; SQS/SNS: interface endpoints).
-    """
-
-    mode: AccessMode
-    nat_gateway: bool = False
-
-    @staticmethod
-    def vpc_endpoints() -> NetworkAccess:
-        """Create (once per VPC) interface endpoints for Lambda, STS and, with a secret, Secrets Manager."""
-        return NetworkAccess(AccessMode.VPC_ENDPOINTS)
-
-    @staticmethod
-    def existing_egress(*, nat_gateway: bool = False) -> NetworkAccess:
-        """The VPC already reaches AWS APIs (NAT gateway or your own endpoints): create no endpoints.
-
-        :param nat_gateway: state that the cluster's subnets route through a NAT gateway; checked against the
-            subnets (isolated or public subnets fail with ConfigError). Leave False when the VPC has endpoints.
-        """
-        if not isinstance(nat_gateway, bool):
-            raise ConfigError(
-                "NetworkAccess.existing_egress(nat_gateway)",
-                nat_gateway,
-                "nat_gateway must be True or False",
-                "pass nat_gateway=True when the subnets route through a NAT gateway",
-            )
-        return NetworkAccess(AccessMode.EXISTING_EGRESS, nat_gateway=nat_gateway)
+from .access import AccessMode, NetworkAccess
+from .endpoints import (
+    _DESTINATION_SERVICES,
+    _RULE_DESCRIPTION,
+    _S3,
+    _WARN,
+    SharedVpcEndpoints,
+    _digest,
+    _stacks,
+)
 
 
 # --------------------------------------------------------------------------------------------------- wiring
-def wire_network(
-    scope: Construct,
-    *,
-    cluster: KafkaCluster,
-    provisioned: bool,
-    access: NetworkAccess | None,
-    destination_service: str | None,
-) -> None:
+def wire_network(scope: Construct, spec: MappingSpec, *, destination_service: str | None) -> None:
     """Add what the mapping needs to reach the brokers and AWS APIs on its first deploy.
 
     Security-group rules on the cluster's groups (self-referencing on the broker ports; egress only on groups that
     restrict outbound traffic), the shared VPC endpoints that the mode and access call for, and a dependency of
     the mapping on them. Public self-managed and Confluent Cloud clusters need nothing.
     """
-    if access is not None and not isinstance(access, NetworkAccess):
-        raise ConfigError(
-            "network_access",
-            access,
-            "expected a NetworkAccess",
-            "pass NetworkAccess.vpc_endpoints() or NetworkAccess.existing_egress(...), or leave it unset",
-        )
+    cluster, provisioned, access = spec.cluster, spec.provisioned, spec.network_access
     warn = Annotations.of(scope).add_warning_v2
+    _state_registry_path(scope, spec)
     if not cluster.in_vpc:
         if access is not None:
             warn(
@@ -144,6 +71,7 @@ def wire_network(
         )
         return
     _check_nat_claim(cluster, access)
+    access = access or _default_access(scope, cluster, provisioned)
 
     for group in groups:
         for port in ports:
@@ -186,7 +114,11 @@ def _endpoint_services(
 ) -> list[str]:
     """The services that need an endpoint, in creation order."""
     if access is not None and access.mode is AccessMode.EXISTING_EGRESS:
-        return []
+        return (
+            [destination_service]
+            if access.destination_endpoint and destination_service in _DESTINATION_SERVICES
+            else []
+        )
     services: list[str] = []
     if not provisioned:
         services += ["lambda", "sts"]
@@ -204,13 +136,48 @@ def _endpoint_services(
     return services
 
 
+def _default_access(scope: Construct, cluster: KafkaCluster, provisioned: bool) -> NetworkAccess | None:
+    """On-demand default chosen with the VPC in view: when every chosen subnet already routes through a NAT
+    gateway (CDK's PRIVATE_WITH_EGRESS subnets), interface endpoints would be paid twice (about $7.30 per endpoint
+    and AZ a month plus $0.01/GB, us-east-1): use the NAT and say how to opt in. Elsewhere (isolated subnets, or
+    subnets not known at synth): endpoints."""
+    if provisioned or cluster.vpc is None:
+        return None
+    selected = cluster.selected_subnets()
+    private = {s.subnet_id for s in cluster.vpc.private_subnets}
+    if selected is None or not selected.subnets or not all(s.subnet_id in private for s in selected.subnets):
+        return None
+    Annotations.of(scope).add_warning_v2(
+        f"{_WARN}-nat-default",
+        "The cluster's subnets route through a NAT gateway, so no Lambda/STS/Secrets Manager endpoints were created "
+        "(the pollers use the NAT; about $0.045/GB processed). To keep that traffic off the NAT, pass "
+        "network_access=NetworkAccess.vpc_endpoints(); to silence this, pass NetworkAccess.existing_egress(nat_gateway=True).",
+    )
+    return NetworkAccess(AccessMode.EXISTING_EGRESS, nat_gateway=True, destination_endpoint=True)
+
+
+def _state_registry_path(scope: Construct, spec: MappingSpec) -> None:
+    """A schema registry is called by the pollers: Glue over its regional endpoint, a Confluent registry at its
+    URL. From a cluster in a VPC that needs a way out, which the library cannot see for a URL on the internet."""
+    registry = spec.schema_registry
+    if registry is None or not spec.cluster.in_vpc:
+        return
+    target = "AWS Glue (glue.<region>.amazonaws.com)" if registry.kind == "glue" else f"the registry at {registry.uri}"
+    Annotations.of(scope).add_warning_v2(
+        f"{_WARN}-schema-registry",
+        f"The pollers call {target} from the cluster's VPC: make sure the subnets reach it (a NAT gateway"
+        + (", or a Glue interface endpoint" if registry.kind == "glue" else "")
+        + ").",
+    )
+
+
 def _check_nat_claim(cluster: KafkaCluster, access: NetworkAccess | None) -> None:
     """existing_egress(nat_gateway=True) with subnets that have no route to a NAT gateway fails at construction."""
     if access is None or not access.nat_gateway or cluster.vpc is None:
         return
     vpc = cluster.vpc
     selection = cluster.subnets or ec2.SubnetSelection()
-    chosen = _select(vpc, selection).subnets
+    chosen = cluster.selected_subnets().subnets  # type: ignore[union-attr]
     no_nat = {s.subnet_id: "isolated" for s in vpc.isolated_subnets}
     no_nat.update({s.subnet_id: "public" for s in vpc.public_subnets})
     bad = sorted({no_nat[s.subnet_id] for s in chosen if s.subnet_id in no_nat})
@@ -225,17 +192,6 @@ def _check_nat_claim(cluster: KafkaCluster, access: NetworkAccess | None) -> Non
             "use NetworkAccess.vpc_endpoints() (the default), choose PRIVATE_WITH_EGRESS subnets, or use "
             "existing_egress() if the VPC already has endpoints for Lambda and STS",
         )
-
-
-def _select(vpc: ec2.IVpc, selection: ec2.SubnetSelection) -> ec2.SelectedSubnets:
-    return vpc.select_subnets(
-        availability_zones=selection.availability_zones,
-        one_per_az=selection.one_per_az,
-        subnet_filters=selection.subnet_filters,
-        subnet_group_name=selection.subnet_group_name,
-        subnets=selection.subnets,
-        subnet_type=selection.subnet_type,
-    )
 
 
 # ------------------------------------------------------------------------------------------ security groups
@@ -275,162 +231,6 @@ def allow_self(group: ec2.ISecurityGroup, port: ec2.Port) -> None:
         group.add_egress_rule(group, port, _RULE_DESCRIPTION)
 
 
-# ------------------------------------------------------------------------------------------ shared endpoints
-class SharedVpcEndpoints(Construct):
-    """The VPC endpoints of one VPC, shared by every consumer in the app, in the VPC's stack.
-
-    One security group for all interface endpoints admits 443 from each cluster security group that uses them
-    (nothing else, no CIDR). Endpoints are created on first need: a VPC whose clusters use no secret gets no Secrets
-    Manager endpoint. An endpoint for the same service that already exists in the VPC's stack is reused.
-    """
-
-    @staticmethod
-    def of(vpc: ec2.IVpc, subnets: ec2.SubnetSelection | None = None) -> SharedVpcEndpoints:
-        """Find or create the shared endpoints of `vpc` (an imported VPC is matched by its id across stacks)."""
-        key = vpc.vpc_id if not is_unresolved(vpc.vpc_id) else vpc.node.path
-        construct_id = f"KafkaLambdaEndpoints{_digest(key)}"
-        stacks = [Stack.of(vpc)] if is_unresolved(vpc.vpc_id) else _stacks(vpc.node.root)
-        for stack in stacks:
-            found = stack.node.try_find_child(construct_id)
-            if isinstance(found, SharedVpcEndpoints):
-                return found
-        return SharedVpcEndpoints(Stack.of(vpc), construct_id, vpc=vpc, subnets=subnets)
-
-    def __init__(
-        self, scope: Construct, construct_id: str, *, vpc: ec2.IVpc, subnets: ec2.SubnetSelection | None
-    ) -> None:
-        super().__init__(scope, construct_id)
-        self.vpc = vpc
-        self.subnets = subnets or ec2.SubnetSelection()
-        # Service -> the security groups of its interface endpoint (ours, or those of an endpoint found in the app).
-        self.interface_endpoints: dict[str, list[ec2.ISecurityGroup]] = {}
-        self.s3_gateway: ec2.GatewayVpcEndpoint | None = None
-        self._security_group: ec2.SecurityGroup | None = None
-        self._admitted: list[ec2.ISecurityGroup] = []
-        self._route_table_ids: list[str] = []
-        self._unrouted = False
-
-    @property
-    def security_group(self) -> ec2.SecurityGroup:
-        """The one group of the interface endpoints: ingress 443 from the cluster groups, no egress."""
-        if self._security_group is None:
-            self._security_group = ec2.SecurityGroup(
-                self,
-                "SecurityGroup",
-                vpc=self.vpc,
-                description="VPC endpoints for Kafka event source mapping pollers: 443 from the cluster groups only",
-                allow_all_outbound=False,
-            )
-        return self._security_group
-
-    def require(self, service: str, subnets: ec2.SubnetSelection | None = None) -> None:
-        """Make sure the endpoint for `service` exists ("lambda", "sts", "secretsmanager", "sqs", "sns", "s3")."""
-        if service == _S3:
-            self._require_s3(subnets or self.subnets)
-            return
-        if service in self.interface_endpoints:
-            return
-        exists, groups = _existing_endpoint(self.vpc, _INTERFACE_SERVICES[service].name)
-        if exists:
-            self.interface_endpoints[service] = groups
-        else:
-            ec2.InterfaceVpcEndpoint(
-                self,
-                _ENDPOINT_IDS[service],
-                vpc=self.vpc,
-                service=_INTERFACE_SERVICES[service],
-                subnets=self.subnets,
-                security_groups=[self.security_group],
-                private_dns_enabled=True,
-                open=False,
-            )
-            self.interface_endpoints[service] = [self.security_group]
-        self._apply_rules()
-
-    def admit(self, group: ec2.ISecurityGroup) -> None:
-        """Let a cluster security group reach the interface endpoints on 443 (rules added once per group)."""
-        if group.node.path not in {g.node.path for g in self._admitted}:
-            self._admitted.append(group)
-        self._apply_rules()
-
-    def _apply_rules(self) -> None:
-        targets = _unique(sg for groups in self.interface_endpoints.values() for sg in groups)
-        for group in self._admitted:
-            for target in targets:
-                # remote_rule=True: when the cluster group lives in another stack, CDK puts the rule in the
-                # group's stack, so the VPC's stack never depends on a later stack. CDK skips existing rule ids.
-                target.add_ingress_rule(group, _HTTPS, _RULE_DESCRIPTION, True)
-                if not group.allow_all_outbound:
-                    group.add_egress_rule(target, _HTTPS, _RULE_DESCRIPTION)
-
-    def _require_s3(self, subnets: ec2.SubnetSelection) -> None:
-        """A gateway endpoint routed from the given subnets' route tables (later subnets are added to it)."""
-        if self.s3_gateway is None and _existing_endpoint(self.vpc, ec2.GatewayVpcEndpointAwsService.S3.name)[0]:
-            return
-        route_tables = _route_table_ids(self.vpc, subnets)
-        if route_tables is None:
-            if not self._unrouted:
-                self._unrouted = True
-                Annotations.of(self).add_warning_v2(
-                    f"{_WARN}-no-route",
-                    "The cluster's subnets have no known route tables, so the S3 gateway endpoint cannot be routed "
-                    "to them: add the route tables to it, or give the VPC with its route tables.",
-                )
-            return
-        new = [r for r in route_tables if r not in self._route_table_ids]
-        if self.s3_gateway is None:
-            self.s3_gateway = ec2.GatewayVpcEndpoint(
-                self, "S3", vpc=self.vpc, service=ec2.GatewayVpcEndpointAwsService.S3, subnets=[subnets]
-            )
-            self._route_table_ids = list(route_tables)
-            return
-        if new:
-            self._route_table_ids += new
-            cfn = self.s3_gateway.node.default_child
-            assert isinstance(cfn, ec2.CfnVPCEndpoint)
-            cfn.route_table_ids = list(self._route_table_ids)
-
-
-_ENDPOINT_IDS: Final = {
-    "lambda": "Lambda",
-    "sts": "Sts",
-    "secretsmanager": "SecretsManager",
-    "sqs": "Sqs",
-    "sns": "Sns",
-}
-
-
-def _existing_endpoint(vpc: ec2.IVpc, service_name: str) -> tuple[bool, list[ec2.ISecurityGroup]]:
-    """Whether the user already created an endpoint for this service in this VPC (in the VPC's stack), and the
-    security groups of that endpoint when it is an L2 interface endpoint (to admit the cluster's groups to)."""
-    stack = Stack.of(vpc)
-    vpc_id = stack.resolve(vpc.vpc_id)
-    wanted = stack.resolve(service_name)
-    for node in stack.node.find_all():
-        if not isinstance(node, ec2.CfnVPCEndpoint):
-            continue
-        if any(isinstance(scope, SharedVpcEndpoints) for scope in node.node.scopes):
-            continue
-        if stack.resolve(node.vpc_id) == vpc_id and stack.resolve(node.service_name) == wanted:
-            parent = node.node.scope
-            if isinstance(parent, ec2.InterfaceVpcEndpoint):
-                return True, list(parent.connections.security_groups)
-            return True, []
-    return False, []
-
-
-def _route_table_ids(vpc: ec2.IVpc, subnets: ec2.SubnetSelection) -> list[str] | None:
-    ids = []
-    for subnet in _select(vpc, subnets).subnets:
-        table = subnet.route_table
-        table_id = table.route_table_id if table is not None else None
-        if table_id is None:
-            return None
-        if table_id not in ids:
-            ids.append(table_id)
-    return ids or None
-
-
 # --------------------------------------------------------------------------------------------------- helpers
 def _mapping_of(scope: Construct) -> IConstruct:
     found = scope.node.try_find_child("Mapping")
@@ -461,28 +261,3 @@ def _reference_key(value: str) -> str:
         if isinstance(reference, Reference):
             return f"{reference.target.node.path}.{reference.display_name}"
     return value
-
-
-def _stacks(root: IConstruct) -> list[Stack]:
-    """Every stack of the app, in stages too (not nested stacks)."""
-    found: list[Stack] = []
-    for child in root.node.children:
-        if Stack.is_stack(child):
-            found.append(child)  # type: ignore[arg-type]
-        elif Stage.is_stage(child):
-            found += _stacks(child)
-    return found
-
-
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()[:8].upper()
-
-
-def _unique(groups: Iterable[ec2.ISecurityGroup]) -> list[ec2.ISecurityGroup]:
-    seen: set[str] = set()
-    out = []
-    for group in groups:
-        if group.node.path not in seen:
-            seen.add(group.node.path)
-            out.append(group)
-    return out
