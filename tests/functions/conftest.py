@@ -3,7 +3,8 @@
 - ``kafka_common`` (``sample_app/functions/common``) and this directory's helpers are made importable, the way
   the bundler makes ``kafka_common`` importable inside each function's asset.
 - Every test runs with fake AWS credentials and Region, no shared config files and no instance metadata, so no
-  boto3 call can reach AWS: each one must be stubbed (botocore Stubber).
+  boto3 call can reach AWS. Tests that call AWS use the ``aws`` fixture: moto's in-process SNS, SQS, DynamoDB and
+  Secrets Manager, with the services' own semantics (conditional writes, missing topics, secret versions).
 - ``load_handler(name, **env)`` executes ``sample_app/functions/<name>/handler.py`` as a fresh module with a
   unique name (the four ``handler.py`` never clash, and module-level state such as the cached producer or boto3
   clients starts clean in every test) after setting the given environment variables.
@@ -18,6 +19,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from moto import mock_aws
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "sample_app" / "functions"
@@ -56,6 +58,7 @@ _ENV_TO_CLEAR = (
     "FLAG_NOTIONAL_THRESHOLD",
     "PRESSURE_THRESHOLD_PSI",
     "POWERTOOLS_IDEMPOTENCY_DISABLED",
+    "DEAD_LETTER_TOPIC",
 )
 _module_ids = itertools.count()
 
@@ -87,6 +90,13 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    """moto's in-process AWS for the test; load handlers after it starts (their clients are made at import)."""
+    with mock_aws():
+        yield
 
 
 @pytest.fixture

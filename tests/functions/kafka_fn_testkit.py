@@ -1,9 +1,12 @@
-"""Builders for Lambda Kafka events and fakes for the boundaries of the sample functions.
+"""Builders for Lambda Kafka events, a producer that behaves like kafka-python's at its boundary, and a model of
+how a provisioned-mode mapping retries a partial batch.
 
-Events are shaped exactly like the payload Lambda sends (see shared/design/aws-contract.md, "Event payload the
+Events are shaped exactly like the payload Lambda sends (shared/design/aws-contract.md, "Event payload the
 function receives"): records grouped under ``"<topic>-<partition>"``, key and value base64, headers as
-``[{"name": [byte, ...]}]``. The fake producer stands in for ``kafka.KafkaProducer`` at its boundary
-(``send``/``flush``/``close``) and resolves futures on ``flush`` like the real one.
+``[{"name": [byte, ...]}]``. :class:`FakeProducer` stands in for ``kafka.KafkaProducer``: ``send`` applies
+kafka-python's own checks before any network I/O (header types, and the record size with kafka-python's size
+estimate against ``max_request_size``, raising its ``MessageSizeTooLargeError``), futures resolve on ``flush``,
+and injected failures are kafka-python's own error classes.
 """
 
 import base64
@@ -13,9 +16,15 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
+from kafka import errors as kafka_errors
+from kafka.record.default_records import DefaultRecordBatchBuilder
+
 MSK_CLUSTER_ARN = "arn:aws:kafka:eu-west-1:123456789012:cluster/fleet/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0-s1"
 MSK_BOOTSTRAP = "boot-abc123.c1.kafka-serverless.eu-west-1.amazonaws.com:9098"
 CONFLUENT_BOOTSTRAP = "pkc-12345.eu-west-1.aws.confluent.cloud:9092"
+#: 2025-11-22T01:00:00Z, the Kafka timestamp of records built here unless told otherwise.
+RECORD_TIMESTAMP_MS = 1_763_773_200_000
+KAFKA_MAX_REQUEST_SIZE = 1_048_576  # kafka-python's default max_request_size
 
 #: The type of the ``load_handler`` fixture (conftest.py): ``load_handler("<function>", ENV_VAR="value", ...)``.
 LoadHandler = Callable[..., ModuleType]
@@ -38,7 +47,7 @@ def kafka_record(
     *,
     key: str | bytes | None = None,
     headers: list[dict[str, list[int]]] | None = None,
-    timestamp: int = 1_763_773_200_000,
+    timestamp: int = RECORD_TIMESTAMP_MS,
 ) -> dict[str, Any]:
     """One record. A dict value is JSON-encoded; bytes are sent as they are (to build malformed records)."""
     raw = json.dumps(value).encode() if isinstance(value, dict) else value
@@ -98,10 +107,6 @@ class FakeContext:
         return self.remaining_ms
 
 
-class FakeKafkaError(Exception):
-    pass
-
-
 @dataclass
 class SentRecord:
     topic: str
@@ -114,6 +119,17 @@ class SentRecord:
         assert self.value is not None
         return json.loads(self.value)
 
+    def header(self, name: str) -> bytes | None:
+        found = [v for k, v in self.headers if k == name]
+        return found[-1] if found else None
+
+    @property
+    def source(self) -> str:
+        """The ``x-source-record`` (or dead-letter source) header: ``<topic>-<partition>@<offset>``."""
+        found = self.header("x-source-record") or self.header("x-dead-letter-source")
+        assert found is not None
+        return found.decode()
+
 
 class FakeFuture:
     def __init__(self, record: SentRecord) -> None:
@@ -123,20 +139,32 @@ class FakeFuture:
 
     def get(self, timeout: float | None = None) -> SentRecord:
         if not self.done:
-            raise FakeKafkaError(f"Timeout after waiting for {timeout} secs.")
+            raise kafka_errors.KafkaTimeoutError(f"Timeout after waiting for {timeout} secs.")
         if self.error is not None:
             raise self.error
         return self.record
 
 
+Injected = Callable[[SentRecord], BaseException | bool | None]
+
+
+def _injected(rule: Injected, record: SentRecord, default: Callable[[], BaseException]) -> BaseException | None:
+    outcome = rule(record)
+    if outcome is True:
+        return default()
+    return outcome if isinstance(outcome, BaseException) else None
+
+
 @dataclass
 class FakeProducer:
-    """Records what is produced; ``fail_when`` picks records whose delivery fails at flush,
-    ``raise_on_send`` records whose ``send`` raises, and ``flush_hangs`` leaves every future unresolved."""
+    """Records what is produced. ``fail_when`` picks records whose delivery fails at flush (return an exception,
+    or True for a retriable ``NotEnoughReplicasError``); ``raise_on_send`` records whose ``send`` raises (True: a
+    retriable ``KafkaTimeoutError`` from metadata); ``flush_hangs`` leaves every future unresolved."""
 
-    fail_when: Callable[[SentRecord], bool] = lambda _r: False
-    raise_on_send: Callable[[SentRecord], bool] = lambda _r: False
+    fail_when: Injected = lambda _r: None
+    raise_on_send: Injected = lambda _r: None
     flush_hangs: bool = False
+    max_request_size: int = KAFKA_MAX_REQUEST_SIZE
     sent: list[SentRecord] = field(default_factory=list)
     delivered: list[SentRecord] = field(default_factory=list)
     flush_timeouts: list[float | None] = field(default_factory=list)
@@ -150,9 +178,21 @@ class FakeProducer:
         key: bytes | None = None,
         headers: list[tuple[str, bytes]] | None = None,
     ) -> FakeFuture:
-        record = SentRecord(topic, key, value, list(headers or []))
-        if self.raise_on_send(record):
-            raise FakeKafkaError("MessageSizeTooLargeError")
+        # kafka-python's checks in KafkaProducer.send, before anything reaches the network:
+        if value is None and key is None:
+            raise ValueError("Need at least one: key or value")
+        headers = headers or []
+        if not all(
+            isinstance(h, tuple) and len(h) == 2 and isinstance(h[0], str) and isinstance(h[1], bytes) for h in headers
+        ):
+            raise TypeError("All headers items must be (str, bytes) tuples")
+        size = DefaultRecordBatchBuilder.estimate_size_in_bytes(key, value, headers)
+        if size > self.max_request_size:
+            raise kafka_errors.MessageSizeTooLargeError(f"The message is {size} bytes when serialized")
+        record = SentRecord(topic, key, value, list(headers))
+        error = _injected(self.raise_on_send, record, lambda: kafka_errors.KafkaTimeoutError("metadata"))
+        if error is not None:
+            raise error
         self.sent.append(record)
         future = FakeFuture(record)
         self._pending.append(future)
@@ -161,17 +201,58 @@ class FakeProducer:
     def flush(self, timeout: float | None = None) -> None:
         self.flush_timeouts.append(timeout)
         if self.flush_hangs:
-            raise FakeKafkaError(f"Timeout after {timeout} secs flushing")
+            raise kafka_errors.KafkaTimeoutError(f"Timeout after {timeout} secs flushing")
         for future in self._pending:
             future.done = True
-            if self.fail_when(future.record):
-                future.error = FakeKafkaError("NotEnoughReplicasError")
-            else:
+            future.error = _injected(self.fail_when, future.record, kafka_errors.NotEnoughReplicasError)
+            if future.error is None:
                 self.delivered.append(future.record)
         self._pending.clear()
 
     def close(self, timeout: float | None = None) -> None:
         self.closed = True
+
+    def on(self, topic: str) -> list[SentRecord]:
+        """What was delivered (acknowledged) to ``topic``, in order."""
+        return [r for r in self.delivered if r.topic == topic]
+
+
+@dataclass
+class MappingModel:
+    """A provisioned-mode Kafka mapping with ``ReportBatchItemFailures``, as far as retries go: per partition it
+    keeps a committed offset; each invocation gets every partition's records from there (at most ``batch_size``);
+    a reply naming offsets commits each partition up to its lowest named offset, an empty reply commits
+    everything, and an exception commits nothing. ``invoke`` gets the event and returns the reply or raises."""
+
+    partitions: dict[str, list[dict[str, Any]]]
+    make_event: Callable[[list[dict[str, Any]]], dict[str, Any]]
+    batch_size: int = 100
+    committed: dict[str, int] = field(default_factory=dict)
+    invocations: int = 0
+
+    def pending(self) -> list[dict[str, Any]]:
+        batch: list[dict[str, Any]] = []
+        for tp, records in self.partitions.items():
+            start = self.committed.get(tp, records[0]["offset"] if records else 0)
+            batch.extend([r for r in records if r["offset"] >= start][: self.batch_size])
+        return batch
+
+    def run(self, invoke: Callable[[dict[str, Any]], Any], *, max_invocations: int = 50) -> None:
+        while (batch := self.pending()) and self.invocations < max_invocations:
+            self.invocations += 1
+            try:
+                reply = invoke(self.make_event(batch))
+            except Exception:
+                continue
+            lowest: dict[str, int] = {}
+            for item in reply["batchItemFailures"]:
+                ident = item["itemIdentifier"]
+                lowest[ident["partition"]] = min(ident["offset"], lowest.get(ident["partition"], ident["offset"]))
+            for record in batch:
+                tp = f"{record['topic']}-{record['partition']}"
+                if tp not in lowest:
+                    self.committed[tp] = max(self.committed.get(tp, 0), record["offset"] + 1)
+            self.committed.update(lowest)
 
 
 def emitted_json_lines(captured_out: str) -> list[dict[str, Any]]:
@@ -187,6 +268,10 @@ def emitted_json_lines(captured_out: str) -> list[dict[str, Any]]:
     return lines
 
 
+def log_lines(captured_out: str, message: str) -> list[dict[str, Any]]:
+    return [line for line in emitted_json_lines(captured_out) if line.get("message") == message]
+
+
 def metric_values(captured_out: str) -> dict[str, float]:
     """Metric name -> value summed over the EMF blobs in ``captured_out`` (EMF values may be lists)."""
     values: dict[str, float] = {}
@@ -196,14 +281,3 @@ def metric_values(captured_out: str) -> dict[str, float]:
                 raw = blob[metric["Name"]]
                 values[metric["Name"]] = values.get(metric["Name"], 0) + sum(raw if isinstance(raw, list) else [raw])
     return values
-
-
-def capture_params(client: Any, operation: str) -> list[dict[str, Any]]:
-    """The parameters of every ``operation`` call made with ``client`` (e.g. ``"sns.Publish"``), appended live."""
-    calls: list[dict[str, Any]] = []
-
-    def hook(params: dict[str, Any], **_kwargs: Any) -> None:
-        calls.append(dict(params))
-
-    client.meta.events.register(f"provide-client-params.{operation}", hook)
-    return calls

@@ -1,132 +1,77 @@
-"""kafka_common: record decoding, the partial-batch response, producers and their MSK IAM token provider."""
+"""kafka_common: reading the batch, decoding records strictly, and the field rules the handlers state."""
 
 import base64
 import os
 import subprocess
 import sys
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from aws_lambda_powertools.utilities.data_classes.kafka_event import KafkaEventRecord
-from botocore.stub import Stubber
-from kafka.net.sasl.oauth import AbstractTokenProvider
+from hypothesis import given
+from hypothesis import strategies as st
 from kafka_common import (
     MAX_VALUE_BYTES,
     MalformedRecordError,
     RecordRef,
+    SourceRecord,
     batch_response,
     decode_json_object,
-    iter_records,
-    msk_iam_bootstrap_servers,
+    encode_json,
+    read_batch,
     report_batch_item_failures_enabled,
-    require_number,
-    require_str,
 )
-from kafka_common.producers import (
-    LazyProducer,
-    MskIamTokenProvider,
-    OutboundRecord,
-    flush_timeout_s,
-    msk_iam_producer,
-    produce_all,
-    sasl_plain_producer,
+from kafka_common.decoding import original_parts, parse_json_object
+from kafka_common.fields import (
+    format_utc,
+    kafka_time,
+    parse_date,
+    parse_decimal,
+    parse_number,
+    parse_text,
+    parse_utc_timestamp,
+    require,
 )
-from kafka_fn_testkit import (
-    MSK_CLUSTER_ARN,
-    FakeProducer,
-    header,
-    kafka_record,
-    msk_event,
-    self_managed_event,
-)
+from kafka_fn_strategies import POISON_JSON, PROPERTY, header_lists, kafka_events, values
+from kafka_fn_testkit import b64, header, kafka_record, msk_event, self_managed_event
 
 COMMON_DIR = Path(__file__).resolve().parents[2] / "sample_app" / "functions" / "common"
 
 
-def _record(**kwargs: Any) -> KafkaEventRecord:
-    return KafkaEventRecord(kafka_record("t", 0, 1, **kwargs))
+def _source(**kwargs: Any) -> SourceRecord:
+    raw = kafka_record("t", 0, 1, **kwargs)
+    return SourceRecord(RecordRef("t", 0, 1), raw)
 
 
-def test_iter_records_walks_every_partition_of_msk_and_self_managed_events() -> None:
-    records = [kafka_record("a", 0, 5, {"n": 1}), kafka_record("a", 1, 7, {"n": 2}), kafka_record("a", 0, 6, {"n": 3})]
+# ------------------------------------------------------------------------------------------------- the batch
+
+
+def test_read_batch_orders_records_by_partition_and_offset_in_both_event_shapes() -> None:
+    records = [kafka_record("a", 1, 7, {"n": 2}), kafka_record("a", 0, 6, {"n": 3}), kafka_record("a", 0, 5, {"n": 1})]
     for event in (msk_event(records), self_managed_event(records)):
-        assert [(r.topic, r.partition, r.offset) for r in iter_records(event)] == [
-            ("a", 0, 5),
-            ("a", 0, 6),
-            ("a", 1, 7),
-        ]
+        batch = read_batch(event)
+        assert [r.ref for r in batch.records] == [RecordRef("a", 0, 5), RecordRef("a", 0, 6), RecordRef("a", 1, 7)]
+        assert batch.unaddressable == []
 
 
-def test_iter_records_rejects_a_non_kafka_event() -> None:
+def test_read_batch_sets_aside_records_without_coordinates() -> None:
+    good = kafka_record("a", 0, 5, {"n": 1})
+    event = {
+        "records": {
+            "a-0": [good, {"topic": "a", "partition": 0}, "junk", {**good, "partition": 1}, {**good, "offset": True}]
+        }
+    }
+    batch = read_batch(event)
+    assert [r.ref for r in batch.records] == [RecordRef("a", 0, 5)]
+    assert batch.unaddressable == ["'a-0'[1]", "'a-0'[2]", "'a-0'[3]", "'a-0'[4]"]
+
+
+@pytest.mark.parametrize("event", [{"Records": []}, {"records": []}, {"records": {"a-0": None}}, []])
+def test_read_batch_rejects_what_is_not_a_kafka_event(event: Any) -> None:
     with pytest.raises(ValueError, match="not a Kafka event"):
-        list(iter_records({"Records": []}))
-
-
-def test_decode_json_object_reads_key_value_and_headers_as_sent() -> None:
-    rec = _record(
-        value={"vehicle_id": "VH-1", "tire_pressure": 30.5},
-        key="VH-1",
-        headers=[header("traceparent", b"00-abc-01"), header("Content-Type", b"application/json")],
-    )
-    decoded = decode_json_object(rec)
-    assert decoded.ref == RecordRef("t", 0, 1)
-    assert decoded.key == b"VH-1"
-    assert decoded.value == {"vehicle_id": "VH-1", "tire_pressure": 30.5}
-    assert decoded.headers == (("traceparent", b"00-abc-01"), ("Content-Type", b"application/json"))
-    assert decoded.header("content-type") == b"application/json"
-    assert decoded.timestamp_ms == 1_763_773_200_000
-
-
-def test_decode_json_object_accepts_java_signed_header_bytes() -> None:
-    rec = _record(value={"a": 1}, headers=[header("blob", bytes([0x01, 0xFF, 0x80]), signed=True)])
-    assert rec["headers"] == [{"blob": [1, -1, -128]}]
-    assert decode_json_object(rec).header("blob") == bytes([0x01, 0xFF, 0x80])
-
-
-@pytest.mark.parametrize(
-    ("value", "reason"),
-    [
-        (b"not json at all", "not JSON"),
-        (b"\xff\xfe\x00garbage", "not UTF-8"),
-        (b"[1, 2, 3]", "not an object"),
-        (b'{"tire_pressure": NaN}', "not JSON"),
-        (None, "no value"),
-        (b"x" * (MAX_VALUE_BYTES + 1), "more than"),
-    ],
-)
-def test_decode_json_object_names_the_reason_a_record_is_malformed(value: bytes | None, reason: str) -> None:
-    with pytest.raises(MalformedRecordError, match=reason):
-        decode_json_object(_record(value=value))
-
-
-def test_decode_json_object_rejects_bad_base64_and_headers() -> None:
-    raw = kafka_record("t", 0, 1, {"a": 1})
-    raw["value"] = "!!!not-base64!!!"
-    with pytest.raises(MalformedRecordError, match="base64"):
-        decode_json_object(KafkaEventRecord(raw))
-    raw = kafka_record("t", 0, 1, {"a": 1}, headers=[{"h": [300]}])
-    with pytest.raises(MalformedRecordError, match="headers"):
-        decode_json_object(KafkaEventRecord(raw))
-
-
-def test_the_size_limit_is_on_the_decoded_value() -> None:
-    at_limit = b'"' + b"x" * (MAX_VALUE_BYTES - 12) + b'"'
-    rec = kafka_record("t", 0, 1, b'{"p":' + at_limit + b"}")
-    assert len(base64.b64decode(rec["value"])) <= MAX_VALUE_BYTES
-    assert decode_json_object(KafkaEventRecord(rec)).value["p"].startswith("x")
-
-
-def test_field_validators() -> None:
-    assert require_str({"a": "x"}, "a") == "x"
-    assert require_number({"a": 3}, "a") == 3.0
-    for bad in ({"a": ""}, {"a": 5}, {}):
-        with pytest.raises(MalformedRecordError):
-            require_str(bad, "a")
-    for bad in ({"a": "31"}, {"a": True}, {"a": None}, {}):
-        with pytest.raises(MalformedRecordError):
-            require_number(bad, "a")
+        read_batch(event)
 
 
 def test_batch_response_uses_the_kafka_item_identifier_shape() -> None:
@@ -147,127 +92,259 @@ def test_report_batch_item_failures_switch() -> None:
     assert not report_batch_item_failures_enabled({"REPORT_BATCH_ITEM_FAILURES": "0"})
 
 
-def test_produce_all_flushes_once_and_reports_each_failure() -> None:
-    producer = FakeProducer(fail_when=lambda r: r.key == b"b", raise_on_send=lambda r: r.key == b"c")
-    records = [OutboundRecord("out", k, b"{}", source=RecordRef("in", 0, i)) for i, k in enumerate([b"a", b"b", b"c"])]
-    failures = produce_all(producer, records, timeout_s=5)
-    assert [f.record.key for f in failures] == [b"c", b"b"]
-    assert [r.key for r in producer.delivered] == [b"a"]
-    assert producer.flush_timeouts == [5]
+# ------------------------------------------------------------------------------------------------- decoding
 
 
-def test_produce_all_counts_records_still_pending_after_the_flush_as_failed() -> None:
-    producer = FakeProducer(flush_hangs=True)
-    failures = produce_all(producer, [OutboundRecord("out", b"a", b"{}")], timeout_s=1)
-    assert len(failures) == 1
-
-
-def test_produce_all_does_not_flush_when_nothing_was_sent() -> None:
-    producer = FakeProducer()
-    assert produce_all(producer, [], timeout_s=1) == []
-    assert producer.flush_timeouts == []
-
-
-def test_lazy_producer_builds_once_and_reset_closes() -> None:
-    built: list[FakeProducer] = []
-
-    def factory() -> FakeProducer:
-        built.append(FakeProducer())
-        return built[-1]
-
-    lazy = LazyProducer(factory)
-    assert lazy.get() is lazy.get()
-    assert len(built) == 1
-    lazy.reset()
-    assert built[0].closed
-    assert lazy.get() is built[1]
-
-
-def test_msk_iam_token_provider_reuses_the_token_until_near_expiry() -> None:
-    now = [1_000.0]
-    calls: list[str] = []
-
-    def signer(region: str) -> tuple[str, int]:
-        calls.append(region)
-        return f"token-{len(calls)}", int((now[0] + 900) * 1000)
-
-    provider = MskIamTokenProvider("eu-west-1", signer=signer, clock=lambda: now[0])
-    assert isinstance(provider, AbstractTokenProvider)
-    assert provider.token() == "token-1"
-    now[0] += 800
-    assert provider.token() == "token-1"
-    now[0] += 50
-    assert provider.token() == "token-2"
-    assert calls == ["eu-west-1", "eu-west-1"]
-
-
-def test_msk_iam_token_provider_signs_with_the_real_signer_offline() -> None:
-    token = MskIamTokenProvider("eu-west-1").token()
-    padded = token + "=" * (-len(token) % 4)
-    url = base64.urlsafe_b64decode(padded).decode()
-    assert url.startswith("https://kafka.eu-west-1.amazonaws.com/?Action=kafka-cluster%3AConnect")
-    assert "X-Amz-Signature=" in url
-
-
-class RecordingProducerClass:
-    def __init__(self, **config: Any) -> None:
-        self.config = config
-
-
-def test_msk_iam_producer_configuration() -> None:
-    producer: Any = msk_iam_producer("b-1:9098, b-2:9098", "eu-west-1", producer_cls=RecordingProducerClass)
-    config = producer.config
-    assert config["bootstrap_servers"] == ["b-1:9098", "b-2:9098"]
-    assert config["security_protocol"] == "SASL_SSL"
-    assert config["sasl_mechanism"] == "OAUTHBEARER"
-    assert isinstance(config["sasl_oauth_token_provider"], MskIamTokenProvider)
-    assert config["acks"] == "all"
-    assert config["client_id"] == "kafka-sample-test"
-
-
-def test_sasl_plain_producer_configuration() -> None:
-    producer: Any = sasl_plain_producer("pkc-1:9092", "KEY", "SECRET", producer_cls=RecordingProducerClass)
-    assert producer.config["security_protocol"] == "SASL_SSL"
-    assert producer.config["sasl_mechanism"] == "PLAIN"
-    assert (producer.config["sasl_plain_username"], producer.config["sasl_plain_password"]) == ("KEY", "SECRET")
-    assert producer.config["acks"] == "all"
-
-
-def test_producer_settings_are_accepted_by_kafka_python() -> None:
-    from kafka import KafkaProducer
-    from kafka_common.producers import PRODUCER_DEFAULTS
-
-    assert set(PRODUCER_DEFAULTS) <= set(KafkaProducer.DEFAULT_CONFIG)
-
-
-def test_flush_timeout_leaves_a_reserve_of_the_invocation() -> None:
-    assert flush_timeout_s(60_000) == 30.0
-    assert flush_timeout_s(10_000) == 7.0
-    assert flush_timeout_s(500) == 1.0
-    assert flush_timeout_s(None) == 30.0
-
-
-def test_bootstrap_servers_from_env_or_cluster_arn() -> None:
-    assert (
-        msk_iam_bootstrap_servers({"BOOTSTRAP_SERVERS": "b-1:9098"}, lambda: pytest.fail("no API call")) == "b-1:9098"
-    )
-    client = boto3.client("kafka")
-    with Stubber(client) as stub:
-        stub.add_response(
-            "get_bootstrap_brokers",
-            {"BootstrapBrokerStringSaslIam": "boot-x.kafka-serverless.eu-west-1.amazonaws.com:9098"},
-            {"ClusterArn": MSK_CLUSTER_ARN},
+def test_decode_json_object_reads_key_value_and_headers_as_sent() -> None:
+    decoded = decode_json_object(
+        _source(
+            value={"vehicle_id": "VH-1", "tire_pressure": 30.5},
+            key="VH-1",
+            headers=[header("traceparent", b"00-abc-01"), header("Content-Type", b"application/json")],
         )
-        servers = msk_iam_bootstrap_servers({"CLUSTER_ARN": MSK_CLUSTER_ARN}, lambda: client)
-        stub.assert_no_pending_responses()
-    assert servers == "boot-x.kafka-serverless.eu-west-1.amazonaws.com:9098"
-    with pytest.raises(RuntimeError, match="BOOTSTRAP_SERVERS"):
-        msk_iam_bootstrap_servers({}, lambda: client)
+    )
+    assert decoded.ref == RecordRef("t", 0, 1)
+    assert decoded.key == b"VH-1"
+    assert decoded.value == {"vehicle_id": "VH-1", "tire_pressure": 30.5}
+    assert decoded.headers == (("traceparent", b"00-abc-01"), ("Content-Type", b"application/json"))
+    assert decoded.header("content-type") == b"application/json"
+    assert decoded.timestamp_ms == 1_763_773_200_000
+
+
+def test_java_signed_header_bytes_decode_to_the_same_bytes() -> None:
+    rec = _source(value={"a": 1}, headers=[header("blob", bytes([0x01, 0xFF, 0x80]), signed=True)])
+    assert rec.raw["headers"] == [{"blob": [1, -1, -128]}]
+    assert decode_json_object(rec).header("blob") == bytes([0x01, 0xFF, 0x80])
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (b"not json at all", "not JSON"),
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (b"\xed\xa0\xbd", "not UTF-8"),  # a surrogate encoded in UTF-8 bytes is not UTF-8
+        (b"\xef\xbb\xbf{}", "not JSON"),  # BOM
+        (b"[1, 2, 3]", "not an object"),
+        (b'{"tire_pressure": NaN}', "NaN is not a JSON number"),
+        (b'{"tire_pressure": -Infinity}', "-Infinity is not a JSON number"),
+        (b'{"tire_pressure": 1e400}', "out of the range of a double"),
+        (b'{"n": 1' + b"0" * 400 + b"}", "out of the range of a double"),
+        (b'{"n": 1' + b"0" * 5000 + b"}", "not JSON"),
+        (b'{"a": 1, "a": 2}', "duplicate member name"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (None, "no value"),
+        (b"x" * (MAX_VALUE_BYTES + 1), "more than"),
+    ],
+)
+def test_decode_json_object_names_the_reason_a_record_is_malformed(value: bytes | None, reason: str) -> None:
+    with pytest.raises(MalformedRecordError, match=reason):
+        decode_json_object(_source(value=value))
+
+
+def test_small_and_large_finite_numbers_are_accepted() -> None:
+    value = parse_json_object(b'{"tiny": 1e-400, "big": 1e308, "int": 12345678901234567890}')
+    assert value == {"tiny": 0.0, "big": 1e308, "int": 12345678901234567890}
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"value": "!!!not-base64!!!"}, "value is not valid base64"),
+        ({"value": 42}, "value is not a base64 string"),
+        ({"key": "%%"}, "key is not valid base64"),
+        ({"key": 7}, "key is not a base64 string"),
+        ({"headers": "junk"}, "headers are not a list"),
+        ({"headers": ["junk"]}, "not objects"),
+        ({"headers": [{"h": [300]}]}, "byte values"),
+        ({"headers": [{"h": [True]}]}, "byte values"),
+        ({"headers": [{"h": "text"}]}, "byte values"),
+        ({"headers": [{"\ud83d": [1]}]}, "not valid Unicode"),
+    ],
+)
+def test_bad_keys_values_and_headers_are_malformed(change: dict[str, Any], reason: str) -> None:
+    raw = {**kafka_record("t", 0, 1, {"a": 1}), **change}
+    with pytest.raises(MalformedRecordError, match=reason):
+        decode_json_object(SourceRecord(RecordRef("t", 0, 1), raw))
+
+
+def test_the_size_limit_is_on_the_decoded_value() -> None:
+    at_limit = b'"' + b"x" * (MAX_VALUE_BYTES - 12) + b'"'
+    rec = kafka_record("t", 0, 1, b'{"p":' + at_limit + b"}")
+    assert len(base64.b64decode(rec["value"])) <= MAX_VALUE_BYTES
+    assert decode_json_object(SourceRecord(RecordRef("t", 0, 1), rec)).value["p"].startswith("x")
+
+
+def test_encode_json_refuses_what_it_could_not_encode_as_unicode() -> None:
+    assert encode_json({"a": "é", "b": [1, 2.5]}) == '{"a":"é","b":[1,2.5]}'.encode()
+    lone = parse_json_object(b'{"note": "\\ud83d"}')
+    assert lone == {"note": "\ud83d"}  # valid JSON text, not Unicode
+    with pytest.raises(MalformedRecordError, match="lone surrogate"):
+        encode_json(lone)
+    with pytest.raises(MalformedRecordError, match="cannot be re-encoded"):
+        encode_json({"n": float("nan")})
+
+
+@PROPERTY
+@given(
+    value=values(st.just(b"{}")),
+    key=st.one_of(st.none(), st.binary().map(b64), st.text(), st.integers()),
+    headers=st.one_of(st.none(), header_lists, st.text(), st.integers()),
+)
+def test_original_parts_never_raises(value: bytes | None, key: Any, headers: Any) -> None:
+    raw = {**kafka_record("t", 0, 1, value), "key": key, "headers": headers}
+    recovered_key, recovered_value, recovered_headers = original_parts(raw)
+    assert recovered_value == value or (recovered_value is None and value is None)
+    assert recovered_key is None or isinstance(recovered_key, bytes)
+    for name, data in recovered_headers:
+        name.encode("utf-8")
+        assert isinstance(data, bytes)
+
+
+@PROPERTY
+@given(event=kafka_events("t", st.sampled_from(POISON_JSON)))
+def test_decoding_any_record_either_succeeds_or_says_why(event: dict[str, Any]) -> None:
+    for record in read_batch(event).records:
+        try:
+            decoded = decode_json_object(record)
+        except MalformedRecordError as exc:
+            assert exc.reason.encode("utf-8")  # fit for a log line, whatever the record held
+        else:
+            assert isinstance(decoded.value, dict)
+
+
+# ------------------------------------------------------------------------------------------------- fields
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("VH-0001", True),
+        ("é-😀", True),
+        ("a" * 64, True),
+        ("a" * 65, False),
+        ("", False),
+        (" VH", False),
+        ("VH ", False),
+        ("VH\n1", False),
+        ("VH\x001", False),
+        ("VH\u200b", False),  # zero-width space: a format character
+        ("\ud83d", False),  # lone surrogate
+        (5, False),
+        (None, False),
+    ],
+)
+def test_text_rule(text: Any, ok: bool) -> None:
+    assert (parse_text(text) is not None) is ok
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (30, 30.0),
+        (0, 0.0),
+        (150, 150.0),
+        (150.00000000000003, None),
+        (-0.1, None),
+        (True, None),
+        ("31", None),
+        (float("nan"), None),
+        (float("inf"), None),
+        (10**400, None),
+    ],
+)
+def test_number_rule(item: Any, expected: float | None) -> None:
+    assert parse_number(item, low=0, high=150) == expected
+
+
+@pytest.mark.parametrize(
+    ("item", "expected"),
+    [
+        (215.5, Decimal("215.5")),
+        (0.1, Decimal("0.1")),
+        (10, Decimal(10)),
+        (1e9, Decimal("1000000000.0")),
+        (1e9 + 1, None),
+        (0, None),
+        (5e-324, Decimal("5E-324")),
+        (1e308, None),
+        (float("nan"), None),
+        (True, None),
+    ],
+)
+def test_decimal_rule_keeps_the_number_as_written(item: Any, expected: Decimal | None) -> None:
+    assert parse_decimal(item, low=Decimal(0), high=Decimal(10**9)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2026-12-01", date(2026, 12, 1)),
+        ("2024-02-29", date(2024, 2, 29)),
+        ("2026-02-29", None),
+        ("20261201", None),  # date.fromisoformat accepts it
+        ("2026-W48-2", None),  # date.fromisoformat accepts it
+        ("2026W482", None),  # date.fromisoformat accepts it
+        ("2026-335", None),
+        ("2026-12-1", None),
+        ("\u0662\u0660\u0662\u0666-\u0661\u0662-\u0660\u0661", None),  # Arabic-Indic digits: \\d would match them
+        ("2026-12-01T00:00:00", None),
+        (" 2026-12-01", None),
+        ("0000-01-01", None),
+        (20261201, None),
+        (None, None),
+    ],
+)
+def test_date_rule_is_exactly_yyyy_mm_dd(text: Any, expected: date | None) -> None:
+    assert parse_date(text) == expected
+    if isinstance(text, str) and text in {"20261201", "2026-W48-2", "2026W482"}:
+        assert date.fromisoformat(text)  # what the rule is stricter than
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2025-11-22T01:00:31Z", datetime(2025, 11, 22, 1, 0, 31, tzinfo=UTC)),
+        ("2025-11-22T01:00:31.5Z", datetime(2025, 11, 22, 1, 0, 31, 500_000, tzinfo=UTC)),
+        ("2025-11-22T01:00:31.123456Z", datetime(2025, 11, 22, 1, 0, 31, 123_456, tzinfo=UTC)),
+        ("2025-11-22T01:00:31.1234567Z", None),
+        ("2025-11-22T01:00:31+00:00", None),
+        ("2025-11-22T01:00:31z", None),
+        ("2025-11-22 01:00:31Z", None),
+        ("2025-11-22T24:00:00Z", None),
+        ("2025-11-22T23:59:60Z", None),
+        ("20251122T010031Z", None),
+        (1_763_773_231, None),
+    ],
+)
+def test_utc_timestamp_rule(text: Any, expected: datetime | None) -> None:
+    assert parse_utc_timestamp(text) == expected
+
+
+def test_one_spelling_per_instant() -> None:
+    assert format_utc(datetime(2025, 11, 22, 1, 0, 31, tzinfo=UTC)) == "2025-11-22T01:00:31.000Z"
+    assert format_utc(datetime(2025, 11, 22, 1, 0, 31, 500_000, tzinfo=UTC)) == "2025-11-22T01:00:31.500Z"
+    assert format_utc(datetime(2025, 11, 22, 1, 0, 31, 123_456, tzinfo=UTC)) == "2025-11-22T01:00:31.123456Z"
+    spellings = ["2025-11-22T01:00:31Z", "2025-11-22T01:00:31.0Z", "2025-11-22T01:00:31.000000Z"]
+    assert {format_utc(parse_utc_timestamp(s)) for s in spellings} == {"2025-11-22T01:00:31.000Z"}  # type: ignore[arg-type]
+
+
+def test_kafka_time() -> None:
+    assert kafka_time(1_763_773_200_000) == datetime(2025, 11, 22, 1, 0, tzinfo=UTC)
+    assert kafka_time(253_402_300_799_999) == datetime(9999, 12, 31, 23, 59, 59, 999_000, tzinfo=UTC)
+    assert kafka_time(253_402_300_800_000) is None
+    assert kafka_time(-1) is None
+    assert kafka_time(None) is None
+
+
+def test_require_names_the_field_and_rule() -> None:
+    assert require({"a": "x"}, "a", parse_text, "text") == "x"
+    with pytest.raises(MalformedRecordError, match="field 'a' must be text"):
+        require({}, "a", parse_text, "text")
 
 
 def test_kafka_common_does_not_import_kafka_python() -> None:
-    """The alerter ships without kafka-python: importing kafka_common must not need it."""
-    code = "import sys, kafka_common; assert 'kafka' not in sys.modules, 'kafka imported'; print('ok')"
+    """The alerter ships without kafka-python: importing kafka_common and its fields must not need it."""
+    code = "import sys, kafka_common, kafka_common.fields; assert 'kafka' not in sys.modules; print('ok')"
     env = {**os.environ, "PYTHONPATH": str(COMMON_DIR)}
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False)
     assert result.returncode == 0, result.stderr

@@ -1,31 +1,40 @@
 """Telemetry enricher: ``fleet-telemetry`` -> ``fleet-telemetry-enriched`` on the same MSK cluster.
 
 Why it exists: it is the sample's provisioned-mode consumer, the mode in which a Kafka mapping can take a
-partial-batch response (``ReportBatchItemFailures``). Each reading gets ``tire_status``, a coarse geographic
-``region`` and ``processed_at`` and is produced keyed by ``vehicle_id`` (per-vehicle order is kept on the output
-topic). The producer (MSK IAM) is built once per execution environment; each batch is sent whole, flushed once,
-and only then are the per-record results read.
+partial-batch response (``ReportBatchItemFailures``). Each reading is produced to ``OUTPUT_TOPIC`` keyed by its
+``vehicle_id``, with three fields added: ``tire_status`` (from ``tire_pressure``), ``region`` (from ``lat``/``lon``)
+and ``ingested_at`` (the source record's Kafka timestamp), plus the source record's headers and an
+``x-source-record: <topic>-<partition>@<offset>`` header.
 
-Failure handling, decided per record:
+What it guarantees:
 
-- Malformed record (not base64/UTF-8/JSON, not an object, ``vehicle_id``/``timestamp``/``tire_pressure`` missing
-  or of the wrong type, value over 256 KiB): logged with topic/partition/offset and the reason, counted in
-  ``MalformedRecords``, and skipped, i.e. reported as a success. Retrying cannot fix it, and reporting it would
-  make Lambda retry it (and with on-demand semantics stall its partition) until it expires.
-- Record whose produce fails (send raised, broker error, not acknowledged before the single flush gave up):
-  reported in ``batchItemFailures`` as ``{"partition": "<topic>-<partition>", "offset": n}`` so Lambda retries
-  it. Records of the same batch that were delivered may be delivered again on that retry: the output is
-  at-least-once, and consumers of the enriched topic should be idempotent on (vehicle_id, timestamp).
-- If the mapping has no ``ReportBatchItemFailures`` (on-demand mode), set ``REPORT_BATCH_ITEM_FAILURES=false``:
-  the handler then raises on any produce failure instead, since Lambda would ignore the response and commit.
-- If nothing in a batch could be delivered the producer is dropped, so the next invocation reconnects.
-- If the producer cannot be built (brokers unreachable within 10 s, no bootstrap setting) the invocation fails
-  and Lambda retries the whole batch: nothing was processed, so there is nothing to report per record.
+- **No record crashes the batch.** A record is a reading when its value is a JSON object (UTF-8, no duplicate
+  names, finite numbers, at most 256 KiB, no string that is not Unicode) with ``vehicle_id`` (1-64 printable
+  characters, no surrounding spaces), ``timestamp`` (``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``), ``tire_pressure`` (a
+  number in 0..150), a valid base64 key (or none), headers of byte lists, and a Kafka timestamp. Anything else is
+  poison: logged with topic/partition/offset and the reason, counted in ``MalformedRecords``, copied to
+  ``DEAD_LETTER_TOPIC`` if set (else skipped), and never retried. ``lat``/``lon`` are optional: absent or not a
+  number in range, the region is ``unknown``.
+- **Per-vehicle order on the output topic, across failures and retries.** Readings of one vehicle from one source
+  partition reach ``OUTPUT_TOPIC`` in source-offset order: a reading is sent only after the previous reading of
+  its vehicle was acknowledged, and at the first transient failure in a partition nothing later of that partition
+  is sent; the reply reports that record and every later unfinished one, so Lambda resumes there
+  (``kafka_common.delivery``). A retry can repeat readings already written (at-least-once), never reorder them.
+- **Permanent produce errors do not stall the partition.** A record Kafka rejects for good (too large, invalid
+  record, unserializable) goes to ``DEAD_LETTER_TOPIC`` if set, else is dropped; either way it is logged and
+  counted (``ProduceRejected``, ``DeadLettered`` / ``RecordsDropped``). Transient errors (timeouts, leader changes,
+  lost connections, and deployment errors such as a missing permission or unknown topic) are reported for retry.
+- **Repeatable.** The output record (key, value, headers) derives only from the source record, so a retry writes
+  the same bytes. Two output records are the same reading when ``vehicle_id`` and ``timestamp`` are equal: that is
+  the idempotency key consumers of the enriched topic should dedupe on.
+- Without ``ReportBatchItemFailures`` on the mapping, set ``REPORT_BATCH_ITEM_FAILURES=false``: the handler then
+  raises when any record needs a retry, since Lambda would ignore the reply and commit the batch.
+- If nothing could be delivered the producer is dropped, so the next invocation reconnects. If the producer cannot
+  be built (no bootstrap setting, brokers unreachable within 10 s) the invocation fails and Lambda retries the batch.
 """
 
-import json
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -37,28 +46,23 @@ from kafka_common import (
     BatchItemFailuresError,
     BatchResponse,
     JsonRecord,
-    MalformedRecordError,
     batch_response,
     decode_json_object,
-    iter_records,
+    encode_json,
     msk_iam_bootstrap_servers,
-    optional_number,
-    record_ref,
+    read_batch,
     report_batch_item_failures_enabled,
-    require_number,
-    require_str,
 )
-from kafka_common.producers import (
-    LazyProducer,
-    OutboundRecord,
-    Producer,
-    msk_iam_producer,
-)
+from kafka_common.delivery import Fate, Work, deliver_batch, delivery_metrics, poison_work
+from kafka_common.fields import format_utc, kafka_time, parse_number, parse_text, parse_utc_timestamp, require
+from kafka_common.producers import LazyProducer, OutboundRecord, Producer, msk_iam_producer
+from kafka_common.records import MalformedRecordError, SourceRecord
 
 logger = Logger()
 metrics = Metrics()
 
 SOURCE_HEADER = "x-source-record"
+MAX_PSI = 150.0
 
 
 def tire_status(psi: float) -> str:
@@ -72,7 +76,7 @@ def tire_status(psi: float) -> str:
 
 
 def geo_region(lat: float | None, lon: float | None) -> str:
-    """A coarse region of the contiguous US by longitude; anything else is ``other``/``unknown``."""
+    """A coarse region of the contiguous US by longitude; ``other`` outside it, ``unknown`` without a position."""
     if lat is None or lon is None:
         return "unknown"
     if not (24.0 <= lat <= 50.0 and -125.0 <= lon <= -66.0):
@@ -84,22 +88,43 @@ def geo_region(lat: float | None, lon: float | None) -> str:
     return "us-east"
 
 
-def enrich(record: JsonRecord, processed_at: datetime) -> dict[str, Any]:
+def enrich(record: JsonRecord) -> dict[str, Any]:
     """The reading with its derived fields, or :class:`MalformedRecordError` if it is not a reading."""
     value = record.value
-    require_str(value, "vehicle_id")
-    require_str(value, "timestamp")
-    psi = require_number(value, "tire_pressure")
+    require(value, "vehicle_id", parse_text, "1-64 printable characters")
+    require(value, "timestamp", parse_utc_timestamp, "a UTC timestamp YYYY-MM-DDTHH:MM:SS[.ffffff]Z")
+    psi = require(
+        value, "tire_pressure", lambda v: parse_number(v, low=0.0, high=MAX_PSI), f"a number in 0..{MAX_PSI:g}"
+    )
+    ingested: datetime | None = kafka_time(record.timestamp_ms)
+    if ingested is None:
+        raise MalformedRecordError("record has no valid Kafka timestamp")
     return {
         **value,
         "tire_status": tire_status(psi),
-        "region": geo_region(optional_number(value, "lat"), optional_number(value, "lon")),
-        "processed_at": processed_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "region": geo_region(
+            parse_number(value.get("lat"), low=-90, high=90), parse_number(value.get("lon"), low=-180, high=180)
+        ),
+        "ingested_at": format_utc(ingested),
     }
 
 
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
+def plan(source: SourceRecord, output_topic: str) -> Work:
+    """The output record for one source record, or the poison work saying why there is none."""
+    try:
+        decoded = decode_json_object(source)
+        enriched = enrich(decoded)
+        value = encode_json(enriched)
+    except MalformedRecordError as exc:
+        return poison_work(source, exc.reason)
+    output = OutboundRecord(
+        topic=output_topic,
+        key=enriched["vehicle_id"].encode(),
+        value=value,
+        headers=(*decoded.headers, (SOURCE_HEADER, source.ref.label().encode())),
+        source=source.ref,
+    )
+    return Work(source, output=output)
 
 
 @cache
@@ -119,35 +144,20 @@ PRODUCER = LazyProducer(_build_producer)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
     output_topic = os.environ.get("OUTPUT_TOPIC", "fleet-telemetry-enriched")
-    processed_at = _utcnow()
-    outbound: list[OutboundRecord] = []
-    malformed = 0
-    for record in iter_records(event):
-        ref = record_ref(record)
-        try:
-            decoded = decode_json_object(record)
-            enriched = enrich(decoded, processed_at)
-        except MalformedRecordError as exc:
-            malformed += 1
-            logger.warning("skipping malformed record", extra={**ref.log_fields(), "reason": exc.reason})
-            continue
-        source = f"{ref.topic_partition}@{ref.offset}".encode()
-        outbound.append(
-            OutboundRecord(
-                topic=output_topic,
-                key=enriched["vehicle_id"].encode(),
-                value=json.dumps(enriched, separators=(",", ":")).encode(),
-                headers=(*decoded.headers, (SOURCE_HEADER, source)),
-                source=ref,
-            )
-        )
-
-    failures = PRODUCER.send_batch(outbound, context.get_remaining_time_in_millis(), logger)
-
-    metrics.add_metric(name="MalformedRecords", unit=MetricUnit.Count, value=malformed)
-    metrics.add_metric(name="RecordsEnriched", unit=MetricUnit.Count, value=len(outbound) - len(failures))
-    metrics.add_metric(name="ProduceFailures", unit=MetricUnit.Count, value=len(failures))
-    failed = sorted({f.record.source for f in failures if f.record.source is not None})
-    if failed and not report_batch_item_failures_enabled(os.environ):
-        raise BatchItemFailuresError(failed)
-    return batch_response(failed)
+    batch = read_batch(event)
+    for where in batch.unaddressable:
+        logger.warning("skipping record without topic/partition/offset", extra={"record": where})
+    works = [plan(source, output_topic) for source in batch.records]
+    report = deliver_batch(
+        PRODUCER,
+        works,
+        dead_letter_topic=os.environ.get("DEAD_LETTER_TOPIC", "").strip() or None,
+        remaining_ms=context.get_remaining_time_in_millis(),
+        logger=logger,
+    )
+    for name, value in delivery_metrics(report, works, unaddressable=len(batch.unaddressable)).items():
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    metrics.add_metric(name="RecordsEnriched", unit=MetricUnit.Count, value=report.count(Fate.DELIVERED))
+    if report.retry and not report_batch_item_failures_enabled(os.environ):
+        raise BatchItemFailuresError(report.retry)
+    return batch_response(report.retry)

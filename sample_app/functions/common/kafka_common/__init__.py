@@ -1,41 +1,39 @@
 """Code shared by the sample's Kafka functions; the bundler copies this package into every function's asset.
 
-``kafka_common`` itself needs only Powertools and the standard library. Producers live in
-``kafka_common.producers``, which imports kafka-python: only functions that produce import it.
+- ``records``: the batch (coordinates, offset order) and the partial-batch response;
+- ``decoding``: strict, total decoding of keys, values (JSON objects) and headers;
+- ``fields``: the field rules the handlers' docstrings state (text, numbers, timestamps, dates);
+- ``producers`` / ``produce_errors`` / ``delivery``: producing onward (these import kafka-python, so only functions
+  that produce import them; ``kafka_common`` itself needs only the standard library).
 """
 
 from .bootstrap import msk_iam_bootstrap_servers
+from .decoding import MAX_VALUE_BYTES, JsonRecord, decode_json_object, encode_json
 from .records import (
-    MAX_VALUE_BYTES,
+    Batch,
     BatchItemFailuresError,
     BatchResponse,
-    JsonRecord,
     MalformedRecordError,
     RecordRef,
+    SourceRecord,
     batch_response,
-    decode_json_object,
-    iter_records,
-    optional_number,
-    record_ref,
+    read_batch,
     report_batch_item_failures_enabled,
-    require_number,
-    require_str,
 )
 
 __all__ = [
     "MAX_VALUE_BYTES",
+    "Batch",
     "BatchItemFailuresError",
     "BatchResponse",
     "JsonRecord",
     "MalformedRecordError",
     "RecordRef",
+    "SourceRecord",
     "batch_response",
     "decode_json_object",
-    "iter_records",
+    "encode_json",
     "msk_iam_bootstrap_servers",
-    "optional_number",
-    "record_ref",
+    "read_batch",
     "report_batch_item_failures_enabled",
-    "require_number",
-    "require_str",
 ]

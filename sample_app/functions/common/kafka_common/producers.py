@@ -79,8 +79,10 @@ class ProduceFailure:
 def produce_all(producer: Producer, records: Sequence[OutboundRecord], *, timeout_s: float) -> list[ProduceFailure]:
     """Send every record, flush once, and return the records that were not acknowledged.
 
-    A record fails if ``send`` raises (e.g. too large, metadata unavailable) or its future resolved to an error
-    or was still pending when the flush gave up (then it may still be delivered later: at-least-once).
+    For a producer of its own data (the simulator), where no record depends on another. A record fails if
+    ``send`` raises (e.g. too large, metadata unavailable) or its future resolved to an error or was still pending
+    when the flush gave up (then it may still be delivered later: at-least-once). Consumers that re-produce
+    records use ``kafka_common.delivery.deliver``, which also keeps per-key order and routes permanent errors.
     """
     pending: list[tuple[OutboundRecord, SendFuture]] = []
     failures: list[ProduceFailure] = []
@@ -92,16 +94,21 @@ def produce_all(producer: Producer, records: Sequence[OutboundRecord], *, timeou
         else:
             pending.append((record, future))
     if pending:
-        try:
-            producer.flush(timeout=timeout_s)
-        except Exception as exc:
-            log.warning("flush did not complete within %.1f s: %r", timeout_s, exc)
+        flush(producer, timeout_s)
     for record, future in pending:
         try:
             future.get(timeout=0)
         except Exception as exc:
             failures.append(ProduceFailure(record, exc))
     return failures
+
+
+def flush(producer: Producer, timeout_s: float) -> None:
+    """Flush, logging (not raising) a flush that gave up: the futures still pending then tell which records."""
+    try:
+        producer.flush(timeout=timeout_s)
+    except Exception as exc:
+        log.warning("flush did not complete within %.1f s: %r", timeout_s, exc)
 
 
 class LazyProducer:
@@ -130,15 +137,13 @@ class LazyProducer:
     def send_batch(
         self, records: Sequence[OutboundRecord], remaining_ms: int | None, logger: Any
     ) -> list[ProduceFailure]:
-        """Send every record, flush once within the invocation's time, log each failure with its source record's
-        topic/partition/offset, and drop the producer when nothing at all was delivered (stale connections or
-        credentials: the next invocation reconnects). Returns the failures, for batchItemFailures."""
+        """``produce_all`` within the invocation's time; logs each failure, and drops the producer when nothing
+        at all was delivered (stale connections or credentials: the next invocation reconnects)."""
         if not records:
             return []
         failures = produce_all(self.get(), records, timeout_s=flush_timeout_s(remaining_ms))
         for failure in failures:
-            source_fields = failure.record.source.log_fields() if failure.record.source else {}
-            logger.error("produce failed", extra={**source_fields, "error": repr(failure.error)})
+            logger.error("produce failed", extra={"key": repr(failure.record.key), "error": repr(failure.error)})
         if len(failures) == len(records):
             self.reset()
         return failures
@@ -248,7 +253,19 @@ def split_servers(bootstrap_servers: str) -> list[str]:
 
 
 def flush_timeout_s(remaining_ms: int | None, *, reserve_s: float = 3.0, cap_s: float = 30.0) -> float:
-    """How long the single flush may wait: what is left of the invocation minus a reserve, at most ``cap_s``."""
+    """How long an invocation may spend flushing: what is left of it minus a reserve, at least 1 s, at most
+    ``cap_s``."""
     if remaining_ms is None:
         return cap_s
     return max(1.0, min(cap_s, remaining_ms / 1000 - reserve_s))
+
+
+class FlushBudget:
+    """The flushing time of one invocation (:func:`flush_timeout_s`), shared by its successive flushes."""
+
+    def __init__(self, remaining_ms: int | None, *, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._ends_at = clock() + flush_timeout_s(remaining_ms)
+
+    def left_s(self) -> float:
+        return max(0.0, self._ends_at - self._clock())

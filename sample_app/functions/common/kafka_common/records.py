@@ -1,35 +1,25 @@
-"""Decoding of the records Lambda hands a Kafka-triggered function, and the partial-batch response.
+"""The batch Lambda hands a Kafka-triggered function: its records, where each came from, and the partial-batch reply.
 
 Why this module exists: every consumer in the sample gets the same payload (MSK ``aws:kafka`` or
-``SelfManagedKafka``: records grouped under ``"<topic>-<partition>"``, base64 key and value, headers as lists
-of byte values) and must make the same two decisions for each record: can it be decoded at all (a poison
-record must be recognised and never allowed to stall its partition), and how is it named in a
-``batchItemFailures`` response. Keeping both here means every consumer logs the same coordinates and reports
-failures in the one shape Lambda accepts for Kafka::
+``SelfManagedKafka``: records grouped under ``"<topic>-<partition>"``, base64 key and value, headers as lists of
+byte values) and must answer two questions for each record before anything else: where did it come from (to log
+it, and to name it in a ``batchItemFailures`` reply), and in what order must it be handled (offset order within a
+partition, which Lambda resumes from the lowest reported offset). Keeping both here means every consumer logs the
+same coordinates and replies in the one shape Lambda accepts for Kafka::
 
     {"batchItemFailures": [{"itemIdentifier": {"partition": "<topic>-<partition>", "offset": <int>}}]}
 
-(the shape Powertools' own ``BatchProcessor(EventType.Kafka)`` emits; an identifier with a wrong key name makes
-Lambda treat the whole batch as failed).
+(the shape Powertools' ``BatchProcessor(EventType.Kafka)`` emits; an identifier with a wrong key name makes Lambda
+treat the whole batch as failed).
 
-Only the standard library and Powertools' data classes are used, so consumers that do not produce to Kafka
-(e.g. the SNS alerter) do not need kafka-python.
+Reading a batch never fails because of one record: a record without usable coordinates (Lambda never sends one,
+but a hand-made event can) is set aside in ``Batch.unaddressable`` for the handler to log and count.
+Only the standard library is used, so consumers that do not produce (the SNS alerter) need no kafka-python.
 """
 
-import base64
-import binascii
-import json
-import math
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypedDict
-
-from aws_lambda_powertools.shared.functions import decode_header_bytes
-from aws_lambda_powertools.utilities.data_classes.kafka_event import KafkaEvent, KafkaEventRecord
-
-#: Values larger than this (decoded) are treated as malformed. Kafka's default max.message.bytes is ~1 MiB and a
-#: Lambda batch is capped at 6 MB, so a record this large is almost certainly a producer bug, not telemetry.
-MAX_VALUE_BYTES = 256 * 1024
 
 
 class KafkaItemIdentifier(TypedDict):
@@ -71,133 +61,70 @@ class RecordRef:
     def log_fields(self) -> dict[str, Any]:
         return {"topic": self.topic, "partition": self.partition, "offset": self.offset}
 
+    def label(self) -> str:
+        """``<topic>-<partition>@<offset>``: a compact, unique name for the record (headers, keys, messages)."""
+        return f"{self.topic_partition}@{self.offset}"
+
 
 @dataclass(frozen=True)
-class JsonRecord:
-    """A record whose value decoded to a JSON object.
-
-    ``headers`` keeps the producer's names (case and order) and repeated names, unlike Powertools'
-    ``decoded_headers`` (a lower-cased dict), so that a consumer can forward them unchanged.
-    """
+class SourceRecord:
+    """One record of the batch: its coordinates and the record exactly as Lambda sent it."""
 
     ref: RecordRef
-    key: bytes | None
-    value: dict[str, Any]
-    headers: tuple[tuple[str, bytes], ...] = ()
-    timestamp_ms: int | None = None
+    raw: Mapping[str, Any]
 
-    def header(self, name: str) -> bytes | None:
-        """The last header called ``name`` (case-insensitive), or None."""
-        found = [value for key, value in self.headers if key.lower() == name.lower()]
-        return found[-1] if found else None
+    @property
+    def timestamp_ms(self) -> int | None:
+        """The record's Kafka timestamp (ms since the epoch), or None when absent or not an integer."""
+        value = self.raw.get("timestamp")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def iter_records(event: Mapping[str, Any]) -> Iterator[KafkaEventRecord]:
-    """Every record of the batch, partition by partition, in offset order within a partition."""
-    records = event.get("records")
-    if not isinstance(records, Mapping):
-        raise ValueError("not a Kafka event: 'records' must be an object keyed by '<topic>-<partition>'")
-    yield from KafkaEvent(dict(event)).records
+@dataclass(frozen=True)
+class Batch:
+    """The records of one invocation, sorted by topic, partition and offset, and those that had no coordinates."""
+
+    records: list[SourceRecord]
+    unaddressable: list[str] = field(default_factory=list)
 
 
-def record_ref(record: KafkaEventRecord) -> RecordRef:
-    return RecordRef(topic=str(record.topic), partition=int(record.partition), offset=int(record.offset))
+def _coordinate(raw: Mapping[str, Any], name: str) -> int | None:
+    value = raw.get(name)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
-def _decoded_size(b64: str) -> int:
-    return len(b64) * 3 // 4 - b64[-2:].count("=")
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"non-finite number {name} is not valid JSON")
-
-
-def decode_json_object(record: KafkaEventRecord, *, max_value_bytes: int = MAX_VALUE_BYTES) -> JsonRecord:
-    """Decode a record whose value must be a UTF-8 JSON object, or raise :class:`MalformedRecordError`.
-
-    The size is checked on the base64 text before anything is decoded, so an oversized record costs nothing.
-    ``NaN``/``Infinity`` (accepted by Python's json by default) are rejected: they are not JSON and break
-    downstream consumers.
-    """
-    raw_value = record.get("value")
-    if raw_value is None:
-        raise MalformedRecordError("record has no value (tombstone)")
-    if not isinstance(raw_value, str):
-        raise MalformedRecordError("value is not a base64 string")
-    size = _decoded_size(raw_value)
-    if size > max_value_bytes:
-        raise MalformedRecordError(f"value is {size} bytes, more than the {max_value_bytes} allowed")
-    try:
-        value_bytes = base64.b64decode(raw_value, validate=True)
-    except (binascii.Error, ValueError) as exc:
-        raise MalformedRecordError(f"value is not valid base64: {exc}") from exc
-    try:
-        text = value_bytes.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise MalformedRecordError(f"value is not UTF-8: {exc.reason} at byte {exc.start}") from exc
-    try:
-        value = json.loads(text, parse_constant=_reject_constant)
-    except ValueError as exc:
-        raise MalformedRecordError(f"value is not JSON: {exc}") from exc
-    if not isinstance(value, dict):
-        raise MalformedRecordError(f"value is JSON {type(value).__name__}, not an object")
-
-    key: bytes | None = None
-    raw_key = record.get("key")
-    if raw_key is not None:
-        try:
-            key = base64.b64decode(raw_key, validate=True)
-        except (binascii.Error, ValueError, TypeError) as exc:
-            raise MalformedRecordError(f"key is not valid base64: {exc}") from exc
-    headers = _decode_headers(record.get("headers"))
-
-    timestamp = record.get("timestamp")
-    return JsonRecord(
-        ref=record_ref(record),
-        key=key,
-        value=value,
-        headers=headers,
-        timestamp_ms=int(timestamp) if isinstance(timestamp, int) else None,
-    )
-
-
-def _decode_headers(raw: Any) -> tuple[tuple[str, bytes], ...]:
-    """``[{"name": [byte, ...]}, ...]`` to ``((name, bytes), ...)``; Java producers send signed bytes."""
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise MalformedRecordError("headers are not a list")
-    decoded: list[tuple[str, bytes]] = []
-    try:
-        for chunk in raw:
-            for name, byte_values in chunk.items():
-                decoded.append((str(name), decode_header_bytes(byte_values)))
-    except (AttributeError, TypeError, ValueError) as exc:
-        raise MalformedRecordError(f"headers are not lists of byte values: {exc}") from exc
-    return tuple(decoded)
-
-
-def require_str(value: Mapping[str, Any], name: str) -> str:
-    """A non-blank string field, or :class:`MalformedRecordError`."""
-    item = value.get(name)
-    if not isinstance(item, str) or not item.strip():
-        raise MalformedRecordError(f"field {name!r} must be a non-empty string")
-    return item
-
-
-def require_number(value: Mapping[str, Any], name: str) -> float:
-    """A finite number field (booleans are not numbers here), or :class:`MalformedRecordError`."""
-    item = value.get(name)
-    if isinstance(item, bool) or not isinstance(item, int | float) or not math.isfinite(item):
-        raise MalformedRecordError(f"field {name!r} must be a finite number")
-    return float(item)
-
-
-def optional_number(value: Mapping[str, Any], name: str) -> float | None:
-    item = value.get(name)
-    if isinstance(item, bool) or not isinstance(item, int | float) or not math.isfinite(item):
+def _ref(group: str, raw: Any) -> RecordRef | None:
+    if not isinstance(raw, Mapping):
         return None
-    return float(item)
+    topic, partition, offset = raw.get("topic"), _coordinate(raw, "partition"), _coordinate(raw, "offset")
+    if not isinstance(topic, str) or not topic or partition is None or offset is None:
+        return None
+    if group != f"{topic}-{partition}":
+        return None
+    return RecordRef(topic, partition, offset)
+
+
+def read_batch(event: Mapping[str, Any]) -> Batch:
+    """The records of a Lambda Kafka event (MSK or self-managed), in the order they must be handled.
+
+    Raises ``ValueError`` only when the event is not a Kafka batch at all (no ``records`` object of lists).
+    """
+    groups = event.get("records") if isinstance(event, Mapping) else None
+    if not isinstance(groups, Mapping) or not all(isinstance(g, list) for g in groups.values()):
+        raise ValueError("not a Kafka event: 'records' must be an object of lists keyed by '<topic>-<partition>'")
+    records: list[SourceRecord] = []
+    unaddressable: list[str] = []
+    for group, chunk in groups.items():
+        for index, raw in enumerate(chunk):
+            ref = _ref(str(group), raw)
+            if ref is None:
+                unaddressable.append(f"{str(group)[:300]!r}[{index}]")
+            else:
+                records.append(SourceRecord(ref, raw))
+    records.sort(key=lambda record: record.ref)
+    return Batch(records, unaddressable)
 
 
 def batch_response(failed: Iterable[RecordRef]) -> BatchResponse:
@@ -218,6 +145,6 @@ class BatchItemFailuresError(RuntimeError):
     """Raised instead of returning failures when the mapping cannot take a partial-batch response."""
 
     def __init__(self, failed: list[RecordRef]) -> None:
-        refs = ", ".join(f"{r.topic_partition}@{r.offset}" for r in failed[:10])
+        refs = ", ".join(r.label() for r in failed[:10])
         super().__init__(f"{len(failed)} record(s) failed and partial batch responses are off: {refs}")
         self.failed = failed
