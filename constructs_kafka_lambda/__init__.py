@@ -12,6 +12,7 @@ from .network.access import NetworkAccess
 from .observe.alarm import ConsumerAlarm
 from .observe.metrics import ConsumerMetrics
 from .observe.options import AlarmOptions, Monitoring
+from .planning import FilterPreview, Plan, Prices, plan, preview_filters
 from .source.auth import KafkaAuth
 from .source.cluster import KafkaCluster
 from .source.schema_registry import SchemaRegistry
@@ -23,12 +24,17 @@ __all__ = [
     "ConsumerMetrics",
     "ConsumptionMode",
     "FailureDestination",
+    "FilterPreview",
     "KafkaAuth",
     "KafkaCluster",
     "KafkaLambdaConsumer",
     "MappingSpec",
     "Monitoring",
     "NetworkAccess",
+    "Plan",
+    "Prices",
     "ProvisionedPollers",
     "SchemaRegistry",
+    "plan",
+    "preview_filters",
 ]

@@ -34,13 +34,14 @@ from .observe.alarms import attach_monitoring
 from .observe.methods import MetricMethods
 from .observe.metrics import ConsumerMetrics
 from .observe.options import Monitoring
+from .observe.planning_methods import PlanningMethods
 from .observe.watched import Watched
 from .shared import SharedResources
 from .source.cluster import KafkaCluster
 from .source.schema_registry import SchemaRegistry
 
 
-class KafkaLambdaConsumer(Construct, MetricMethods):
+class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
     """Consume one Kafka topic with one Lambda function, correct by construction.
 
     Creates the event source mapping, a customer-managed IAM policy on the function's role with exactly what the

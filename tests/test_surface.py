@@ -385,3 +385,25 @@ def test_no_module_over_about_400_lines() -> None:
     root = pathlib.Path(__file__).parent.parent / "constructs_kafka_lambda"
     long = {f.name: n for f in root.rglob("*.py") if (n := len(f.read_text().splitlines())) > 450}
     assert long == {}
+
+
+# ------------------------------------------------------------------------------------------------ planning
+def test_consumer_plan_uses_its_settings_and_warns_about_pollers_above_partitions() -> None:
+    stack = new_stack()
+    consumer = msk_consumer(stack, provisioned_pollers=ProvisionedPollers(minimum=1, maximum=50), batch_size=200)
+    result = consumer.plan(records_per_second=1000, record_bytes=1024, partitions=12, duration_ms_per_batch=100)
+    assert result.maximum_pollers <= 12
+    warnings = cdk.assertions.Annotations.from_stack(stack).find_warning(
+        "*", cdk.assertions.Match.string_like_regexp("partitions")
+    )
+    assert warnings and "Test/C" in warnings[0].id
+
+
+def test_consumer_preview_uses_its_filters() -> None:
+    import base64
+
+    stack = new_stack()
+    consumer = msk_consumer(stack, filters=[{"value": {"tire_pressure": [{"numeric": ["<", 32]}]}}])
+    records = [{"value": base64.b64encode(json.dumps({"tire_pressure": p}).encode()).decode()} for p in (30, 35)]
+    preview = consumer.preview_filters(records)
+    assert [v.passed for v in preview.records] == [True, False]
