@@ -337,6 +337,31 @@ def _require_auth(auth: Any, factory: str) -> None:
 
 
 def _check_bootstrap_servers(servers: Sequence[str]) -> tuple[str, ...]:
+    """1-10 distinct "host:port" strings that the API's Endpoint pattern accepts, ports 1-65535.
+
+    Host names follow the API model's Endpoint pattern (labels of letters, digits and inner hyphens: no
+    underscore, no leading or trailing hyphen, no empty label); CloudFormation also requires them to be unique.
+    """
+
+    def rule_broken(server: Any) -> str | None:
+        if not isinstance(server, str):
+            return "each bootstrap server is a 'host:port' string"
+        if len(server) > limits.BOOTSTRAP_SERVER_MAX_LENGTH:
+            return f"a bootstrap server is at most {limits.BOOTSTRAP_SERVER_MAX_LENGTH} characters"
+        if "://" in server:
+            return "a bootstrap server is 'host:port' without a scheme"
+        host, colon, port = server.rpartition(":")
+        if not colon or not port.isascii() or not port.isdigit() or not host:
+            return "a bootstrap server is 'host:port' (e.g. broker-1.example.com:9092)"
+        if len(port) > 5 or not limits.PORT_MIN <= int(port) <= limits.PORT_MAX:
+            return f"the port must be {limits.PORT_MIN}-{limits.PORT_MAX} (at most 5 digits)"
+        if limits.BOOTSTRAP_SERVER_PATTERN.match(server) is None:
+            return (
+                "the host must be labels of letters, digits and inner hyphens separated by single dots (the "
+                "Lambda API's Endpoint pattern): no '_', no label starting or ending with '-', no empty label"
+            )
+        return None
+
     if isinstance(servers, str) or not isinstance(servers, Sequence):
         raise ConfigError(
             "bootstrap_servers",
@@ -353,18 +378,23 @@ def _check_bootstrap_servers(servers: Sequence[str]) -> tuple[str, ...]:
             f"Lambda accepts {limits.BOOTSTRAP_SERVERS_MIN} to {limits.BOOTSTRAP_SERVERS_MAX} bootstrap servers",
             "list between 1 and 10 brokers; the client discovers the rest",
         )
+    seen: dict[str, int] = {}
     for i, server in enumerate(servers):
         if is_unresolved(server):
             continue
-        match = limits.BOOTSTRAP_SERVER_PATTERN.match(server) if isinstance(server, str) else None
-        if match is None or len(server) > limits.BOOTSTRAP_SERVER_MAX_LENGTH or not 0 < int(match[1]) < 65536:
+        broken = rule_broken(server)
+        if broken is not None:
+            raise ConfigError(
+                f"bootstrap_servers[{i}]", server, broken, 'write it like "broker-1.example.com:9092" (the DNS name)'
+            )
+        if server in seen:
             raise ConfigError(
                 f"bootstrap_servers[{i}]",
                 server,
-                f"each bootstrap server is 'host:port' (at most {limits.BOOTSTRAP_SERVER_MAX_LENGTH} characters, "
-                "port 1-65535, no scheme)",
-                'write it like "broker-1.example.com:9092"',
+                f"the same server as bootstrap_servers[{seen[server]}]; CloudFormation requires unique servers",
+                "list each broker once",
             )
+        seen[server] = i
     return tuple(servers)
 
 

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from moto import mock_aws
@@ -92,11 +93,20 @@ def fake_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
 
 
+@pytest.fixture(scope="module")
+def _moto() -> Iterator[Any]:
+    # One mock per test module: starting moto replaces boto3's default session, and each fresh session parses
+    # botocore's endpoint and service models again (~0.1 s per test). Tests isolate through ``reset`` instead.
+    mock = mock_aws()
+    mock.start()
+    yield mock
+    mock.stop()
+
+
 @pytest.fixture
-def aws() -> Iterator[None]:
-    """moto's in-process AWS for the test; load handlers after it starts (their clients are made at import)."""
-    with mock_aws():
-        yield
+def aws(_moto: Any, fake_aws_env: None) -> None:
+    """moto's in-process AWS, emptied for the test; load handlers after it (their clients are made at import)."""
+    _moto.reset()
 
 
 @pytest.fixture

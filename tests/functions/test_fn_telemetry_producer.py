@@ -1,5 +1,6 @@
 """telemetry_producer: the scheduled simulator that writes fleet-telemetry."""
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -140,3 +141,47 @@ def test_a_run_with_nothing_delivered_drops_the_producer(producer_mod: Any, monk
     with pytest.raises(RuntimeError):
         producer_mod.handler(SCHEDULED_EVENT, FakeContext())
     assert fake.closed
+
+
+def test_a_retried_run_repeats_exactly_without_a_seed(producer_mod: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unseeded, the readings are a function of the scheduled time: a retry writes the same bytes, the next minute
+    different ones."""
+    monkeypatch.setenv("FLEET_SIZE", "5")
+    runs = []
+    for time in ("2026-11-22T01:00:00Z", "2026-11-22T01:00:00Z", "2026-11-22T01:01:00Z"):
+        fake = FakeProducer()
+        producer_mod.PRODUCER.override(fake)
+        producer_mod.handler({**SCHEDULED_EVENT, "time": time}, FakeContext())
+        runs.append([(r.key, r.value) for r in fake.sent])
+    assert runs[0] == runs[1] != runs[2]
+    assert [json.loads(v)["timestamp"][:16] for _, v in runs[2]] == ["2026-11-22T01:01"] * 5
+
+
+@pytest.mark.filterwarnings("ignore:No application metrics to publish")
+@pytest.mark.parametrize(
+    ("event", "env", "message"),
+    [
+        ({"time": "2026-11-22 01:00:00"}, {}, "event time must be a UTC timestamp"),
+        ({"time": 1763773200}, {}, "event time must be a UTC timestamp"),
+        ({"seed": "7"}, {}, "event seed must be an integer"),
+        ({"seed": True}, {}, "event seed must be an integer"),
+        ({}, {"SIMULATION_SEED": "seven"}, "SIMULATION_SEED must be an integer"),
+        ({}, {"FLEET_SIZE": "0"}, "FLEET_SIZE must be an integer in 1..10000"),
+        ({}, {"FLEET_SIZE": "20k"}, "FLEET_SIZE must be an integer in 1..10000"),
+    ],
+)
+def test_settings_in_another_form_fail_the_run_clearly(
+    producer_mod: Any, monkeypatch: pytest.MonkeyPatch, event: dict[str, Any], env: dict[str, str], message: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    producer_mod.PRODUCER.override(FakeProducer())
+    with pytest.raises(ValueError, match=message):
+        producer_mod.handler({**SCHEDULED_EVENT, **event}, FakeContext())
+
+
+def test_a_manual_invoke_without_time_still_runs(producer_mod: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLEET_SIZE", "2")
+    fake = FakeProducer()
+    producer_mod.PRODUCER.override(fake)
+    assert producer_mod.handler({"seed": 7}, FakeContext())["produced"] == 2

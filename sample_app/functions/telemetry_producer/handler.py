@@ -8,16 +8,20 @@ under 32 psi so that the filtered alerting consumer has something to do.
 Auth is MSK IAM (SASL/OAUTHBEARER over TLS, token signed locally by aws-msk-iam-sasl-signer-python). The
 producer is built once per execution environment and reused; each run sends every reading and flushes once.
 
-Deterministic when seeded (``{"seed": 7}`` in the rule's input, or env ``SIMULATION_SEED``) and when the event
-carries EventBridge's ``time``: the same run then produces byte-identical readings, which the tests rely on and
-which makes a retried run harmless for the idempotent alerter downstream.
+Repeatable: the readings are a function of the seed (``{"seed": 7}`` in the rule's input, else env
+``SIMULATION_SEED``, else 0) and of EventBridge's scheduled ``time``, never of the clock, so a retried run
+produces byte-identical readings (same keys, values and timestamps), which the idempotent alerter downstream
+recognizes as the same readings. Only a manual invoke without ``time`` uses the current time. A ``time`` or
+``seed`` in another form, or a ``FLEET_SIZE`` outside 1..10000, fails the run with a message saying so.
 
-A run in which any reading is not acknowledged raises, so that it shows in the function's ``Errors`` metric.
+A run in which any reading is not acknowledged raises, so that it shows in the function's ``Errors`` metric
+(EventBridge then retries it, and the retry writes the same readings).
 """
 
 import json
 import os
 import random
+import re
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -27,6 +31,7 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from kafka_common import msk_iam_bootstrap_servers
+from kafka_common.fields import format_utc, parse_utc_timestamp
 from kafka_common.producers import (
     LazyProducer,
     OutboundRecord,
@@ -72,35 +77,46 @@ def simulate_reading(index: int, at: datetime, rng: random.Random) -> dict[str, 
     }
 
 
-def simulate_fleet(fleet_size: int, at: datetime, seed: int | None = None) -> list[dict[str, Any]]:
-    """A reading for every vehicle; the same ``seed`` and ``at`` give the same readings."""
-    rng = random.Random(seed)
+def simulate_fleet(fleet_size: int, at: datetime, seed: int = 0) -> list[dict[str, Any]]:
+    """A reading for every vehicle. A function of ``seed`` and ``at`` alone (a string seed is hashed with SHA-512,
+    the same in every process), so each scheduled minute differs and a retried run repeats it exactly."""
+    rng = random.Random(f"{seed}/{format_utc(at)}")
     return [simulate_reading(i, at, rng) for i in range(fleet_size)]
 
 
-def _run_time(event: dict[str, Any]) -> datetime:
-    """EventBridge's scheduled time (second precision, UTC), else now."""
+def _run_time(event: Any) -> datetime:
+    """EventBridge's scheduled ``time`` (``YYYY-MM-DDTHH:MM:SSZ``), which makes a retried run repeat exactly. A
+    manual invoke without ``time`` runs at the current time (pass ``time`` to repeat a run); a ``time`` in any
+    other form fails the run rather than being replaced by the clock."""
     raw = event.get("time") if isinstance(event, dict) else None
-    if isinstance(raw, str):
-        try:
-            return datetime.fromisoformat(raw.replace("Z", "+00:00")).astimezone(UTC)
-        except ValueError:
-            logger.warning("ignoring unparsable event time", extra={"time": raw})
-    return datetime.now(UTC)
-
-
-def _seed(event: dict[str, Any]) -> int | None:
-    raw = event.get("seed") if isinstance(event, dict) else None
     if raw is None:
-        raw = os.environ.get("SIMULATION_SEED") or None
-    return int(raw) if raw is not None else None
+        return datetime.now(UTC)
+    moment = parse_utc_timestamp(raw)
+    if moment is None:
+        raise ValueError(f"event time must be a UTC timestamp YYYY-MM-DDTHH:MM:SS[.ffffff]Z, got {str(raw)[:100]!r}")
+    return moment
+
+
+def _seed(event: Any) -> int:
+    """The rule input's ``seed`` (an integer), else env ``SIMULATION_SEED`` (an integer), else 0."""
+    raw = event.get("seed") if isinstance(event, dict) else None
+    if raw is not None:
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ValueError(f"event seed must be an integer, got {str(raw)[:100]!r}")
+        return raw
+    env = os.environ.get("SIMULATION_SEED", "").strip()
+    if not env:
+        return 0
+    if not re.fullmatch(r"-?[0-9]{1,30}", env):
+        raise ValueError(f"SIMULATION_SEED must be an integer, got {env[:100]!r}")
+    return int(env)
 
 
 def _fleet_size() -> int:
-    size = int(os.environ.get("FLEET_SIZE", str(DEFAULT_FLEET_SIZE)))
-    if not 1 <= size <= 10_000:
-        raise ValueError(f"FLEET_SIZE must be 1..10000, got {size}")
-    return size
+    raw = os.environ.get("FLEET_SIZE", str(DEFAULT_FLEET_SIZE)).strip()
+    if not re.fullmatch(r"[0-9]{1,5}", raw) or not 1 <= int(raw) <= 10_000:
+        raise ValueError(f"FLEET_SIZE must be an integer in 1..10000, got {raw[:100]!r}")
+    return int(raw)
 
 
 @cache
