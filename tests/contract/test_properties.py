@@ -1,5 +1,3 @@
-import pytest
-
 """Random configurations over the whole public props space, judged by AWS's API model and documented rules.
 
 Invalid -> ConfigError at construction (never a jsii error, RuntimeError or TypeError). Valid -> constructs, and
@@ -9,6 +7,7 @@ CDK's CloudFormation-schema validation reports nothing on what the library made.
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 
 from .conftest import contract_settings
