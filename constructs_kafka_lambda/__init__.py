@@ -1,25 +1,40 @@
 """constructs_kafka_lambda: AWS CDK v2 L3 constructs that wire Kafka to AWS Lambda, correct by construction.
 
-Public names only (see shared/design/api.md); everything else is internal.
+Public names only (see shared/design/api.md): every type that appears on a public attribute or parameter.
 """
 
-from .auth import KafkaAuth
-from .cluster import KafkaCluster
 from .consumer import KafkaLambdaConsumer
-from .destinations import FailureDestination
 from .errors import ConfigError
-from .monitoring import AlarmOptions, Monitoring
-from .networking import NetworkAccess
-from .pollers import ProvisionedPollers
+from .mapping.destinations import FailureDestination
+from .mapping.pollers import ProvisionedPollers
+from .mapping.spec import ConsumptionMode, MappingSpec
+from .network.access import NetworkAccess
+from .observe.alarm import ConsumerAlarm
+from .observe.metrics import ConsumerMetrics
+from .observe.options import AlarmOptions, Monitoring
+from .planning import FilterPreview, Plan, Prices, plan, preview_filters
+from .source.auth import KafkaAuth
+from .source.cluster import KafkaCluster
+from .source.schema_registry import SchemaRegistry
 
 __all__ = [
     "AlarmOptions",
     "ConfigError",
+    "ConsumerAlarm",
+    "ConsumerMetrics",
+    "ConsumptionMode",
     "FailureDestination",
+    "FilterPreview",
     "KafkaAuth",
     "KafkaCluster",
     "KafkaLambdaConsumer",
+    "MappingSpec",
     "Monitoring",
     "NetworkAccess",
+    "Plan",
+    "Prices",
     "ProvisionedPollers",
+    "SchemaRegistry",
+    "plan",
+    "preview_filters",
 ]

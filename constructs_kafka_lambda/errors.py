@@ -12,12 +12,19 @@ class ConfigError(ValueError):
     user can fix it without reading AWS documentation or a jsii stack trace.
     """
 
-    def __init__(self, prop: str, value: Any, rule: str, fix: str) -> None:
+    def __init__(self, prop: str, value: Any, rule: str, fix: str, *, path: str | None = None) -> None:
         self.prop = prop
         self.value = value
         self.rule = rule
         self.fix = fix
-        super().__init__(f"{prop}={_show(value)}: {rule}. Fix: {fix}")
+        self.path = path
+        where = f"[{path}] " if path else ""
+        super().__init__(f"{where}{prop}={_show(value)}: {rule}. Fix: {fix}")
+
+    def at(self, path: str) -> ConfigError:
+        """The same error, naming the construct it came from (as CDK's ValidationError does), so that a user with
+        forty consumers knows which one."""
+        return self if self.path else ConfigError(self.prop, self.value, self.rule, self.fix, path=path)
 
 
 def _show(value: Any) -> str:

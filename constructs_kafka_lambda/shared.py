@@ -21,7 +21,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from .acknowledgements import acknowledge_compliance_rule
+from .grants.acknowledgements import acknowledge_compliance_rule
 from .scopes import stack_of
 
 _ID = "KafkaLambdaShared"

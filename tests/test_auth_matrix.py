@@ -12,7 +12,7 @@ from aws_cdk import aws_msk_alpha as msk_alpha
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from constructs_kafka_lambda import ConfigError, KafkaAuth, KafkaCluster
-from constructs_kafka_lambda.auth import SUPPORTED_AUTH, AuthMechanism, SourceKind
+from constructs_kafka_lambda.source.auth import SUPPORTED_AUTH, AuthMechanism, SourceKind
 
 from support import MSK_ARN, fixture_scope, new_stack
 
@@ -42,6 +42,7 @@ def auths(secrets) -> dict[AuthMechanism, Callable[[], KafkaAuth]]:
         AuthMechanism.SASL_PLAIN: lambda: KafkaAuth.sasl_plain(secrets["plain"]),
         AuthMechanism.MUTUAL_TLS: lambda: KafkaAuth.mutual_tls(secrets["plain"]),
         AuthMechanism.UNAUTHENTICATED: lambda: KafkaAuth.unauthenticated(tls=True),
+        AuthMechanism.OAUTH: lambda: KafkaAuth.oauth(secrets["plain"], scope="kafka"),
     }
 
 
@@ -87,7 +88,8 @@ def test_the_table_is_the_contract():
     assert AuthMechanism.IAM not in SUPPORTED_AUTH[SourceKind.SELF_MANAGED]
     assert AuthMechanism.SASL_SCRAM_256 not in SUPPORTED_AUTH[SourceKind.MSK]
     assert AuthMechanism.SASL_PLAIN not in SUPPORTED_AUTH[SourceKind.MSK]
-    assert SUPPORTED_AUTH[SourceKind.CONFLUENT_CLOUD] == {AuthMechanism.SASL_PLAIN}
+    assert SUPPORTED_AUTH[SourceKind.CONFLUENT_CLOUD] == {AuthMechanism.SASL_PLAIN, AuthMechanism.OAUTH}
+    assert AuthMechanism.OAUTH not in SUPPORTED_AUTH[SourceKind.MSK] | SUPPORTED_AUTH[SourceKind.MSK_SERVERLESS]
 
 
 def test_msk_serverless_defaults_to_iam():

@@ -1,4 +1,4 @@
-"""Tests for constructs_kafka_lambda.filters.validate_filters.
+"""Tests for constructs_kafka_lambda.mapping.filters.validate_filters.
 
 Valid patterns come from the AWS Lambda Developer Guide (Kafka filtering, filter rule syntax) and the EventBridge
 comparison-operator reference; each invalid one checks the exact path into the pattern and part of the message.
@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from constructs_kafka_lambda.errors import ConfigError
-from constructs_kafka_lambda.filters import KAFKA_FILTER_KEYS, validate_filters
 from constructs_kafka_lambda.limits import FILTER_PATTERN_MAX_LENGTH, FILTERS_MAX
+from constructs_kafka_lambda.mapping.filters import KAFKA_FILTER_KEYS, validate_filters
 
 # --- Valid patterns ----------------------------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ import pytest
 from aws_cdk.assertions import Template
 from policy_sentry.querying.actions import get_action_data
 
-from constructs_kafka_lambda.acknowledgements import flatten_cfn_reference
-from constructs_kafka_lambda.iam import ENI_ACTIONS, group_arn, topic_arn
+from constructs_kafka_lambda.grants.acknowledgements import flatten_cfn_reference
+from constructs_kafka_lambda.grants.statements import ENI_ACTIONS, group_arn, topic_arn
 
 from configs import REPRESENTATIVE, msk_iam, sqs_own_queue
 from support import new_stack

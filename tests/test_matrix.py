@@ -22,7 +22,7 @@ from constructs_kafka_lambda import (
     KafkaLambdaConsumer,
     ProvisionedPollers,
 )
-from constructs_kafka_lambda.auth import SUPPORTED_AUTH, AuthMechanism, SourceKind
+from constructs_kafka_lambda.source.auth import SUPPORTED_AUTH, AuthMechanism, SourceKind
 
 from support import (
     MSK_ARN,
@@ -55,6 +55,9 @@ def _auth(stack: cdk.Stack, source: SourceKind, mechanism: AuthMechanism) -> Kaf
         AuthMechanism.SASL_PLAIN: lambda: KafkaAuth.sasl_plain(secret),
         AuthMechanism.MUTUAL_TLS: lambda: KafkaAuth.mutual_tls(secret),
         AuthMechanism.UNAUTHENTICATED: lambda: KafkaAuth.unauthenticated(tls=True),
+        AuthMechanism.OAUTH: lambda: KafkaAuth.oauth(
+            secret, scope="kafka", logical_cluster="lkc-abc12", identity_pool="pool-AbC1"
+        ),
     }
     return makers[mechanism]()
 
@@ -72,7 +75,10 @@ def _cluster(stack: cdk.Stack, source: SourceKind, auth: KafkaAuth) -> KafkaClus
         subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
         return KafkaCluster.self_managed(servers, auth=auth, vpc=vpc, subnets=subnets, security_groups=[group])
     assert auth.secret is not None
-    return KafkaCluster.confluent_cloud(["pkc-1.us-east-1.aws.confluent.cloud:9092"], api_key=auth.secret)
+    servers = ["pkc-1.us-east-1.aws.confluent.cloud:9092"]
+    if auth.mechanism is AuthMechanism.OAUTH:
+        return KafkaCluster.confluent_cloud(servers, oauth=auth)
+    return KafkaCluster.confluent_cloud(servers, api_key=auth.secret)
 
 
 def _destination(stack: cdk.Stack, kind: str, topic: str) -> FailureDestination:

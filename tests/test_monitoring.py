@@ -23,7 +23,7 @@ from constructs_kafka_lambda import (
     Monitoring,
     ProvisionedPollers,
 )
-from constructs_kafka_lambda.monitoring import default_offset_lag_threshold
+from constructs_kafka_lambda.observe.alarms import default_offset_lag_threshold
 
 from support import (
     MSK_ARN,
@@ -43,6 +43,8 @@ def cluster() -> KafkaCluster:
 
 
 def consumer(stack: cdk.Stack, cid: str, fn: lambda_.IFunction, topic: str = "orders", **kwargs: Any):
+    # These tests watch the mapping's metrics, which are on by default only in provisioned mode: opt in.
+    kwargs.setdefault("mapping_metrics", True)
     return KafkaLambdaConsumer(stack, cid, cluster=cluster(), topic=topic, function=fn, **kwargs)
 
 
@@ -182,8 +184,15 @@ def test_one_dashboard_with_a_section_per_consumer(two):
 def test_metric_methods_are_the_alarm_metrics(two):
     stack = two["stack"]
     own, _fn = two["consumers"]["Orders"]
-    lag = stack.resolve(own.metric_offset_lag().to_metric_config().metric_stat.dimensions)
+    lag = stack.resolve(own.metric_sum_offset_lag().to_metric_config().metric_stat.dimensions)
     assert lag == [{"name": "EventSourceMappingUUID", "value": {"Ref": stack.resolve(own.cfn_mapping.logical_id)}}]
+    # names match what they return: metric_offset_lag is AWS's OffsetLag (by function), metric_lag what the alarm reads
+    function_lag = own.metric_offset_lag().to_metric_config().metric_stat
+    assert function_lag.metric_name == "OffsetLag" and function_lag.dimensions[0].name == "FunctionName"
+    assert own.metric_lag().using_metrics["lag"].metric_name == "SumOffsetLag"
+    assert own.metric_lag(period=cdk.Duration.minutes(1)).period.to_seconds() == 60
+    with pytest.raises(ConfigError):
+        own.metric_failed_records(statistic="Maximum")
     errors = own.metric_errors().to_metric_config().metric_stat
     assert errors.metric_name == "Errors" and errors.namespace == "AWS/Lambda"
     assert own.metric_provisioned_pollers().metric_name == "ProvisionedPollers"
@@ -198,7 +207,7 @@ def test_library_constructs_are_nag_and_cfn_lint_clean(two):
     assert cfn_lint_errors(two["template"]) == []
 
 
-def test_mapping_metrics_on_by_default(two):
+def test_mapping_metrics_on_when_asked(two):
     for mapping in resources(two["template"], "AWS::Lambda::EventSourceMapping").values():
         assert sorted(mapping["Properties"]["MetricsConfig"]["Metrics"]) == ["ErrorCount", "EventCount", "KafkaMetrics"]
 

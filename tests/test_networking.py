@@ -1,4 +1,4 @@
-"""Tests for constructs_kafka_lambda.networking: broker rules, shared VPC endpoints, access modes and warnings.
+"""Tests for constructs_kafka_lambda.network.wiring: broker rules, shared VPC endpoints, access modes and warnings.
 
 A few stacks are built once per module (a VPC takes a second or two to synthesize) and asserted from many angles.
 """
@@ -63,6 +63,11 @@ def scram_secret(stack: cdk.Stack, name: str = "Scram") -> secretsmanager.Secret
 def consumer(stack: cdk.Stack, construct_id: str, cluster: KafkaCluster, **kwargs: Any) -> KafkaLambdaConsumer:
     found = stack.node.try_find_child("Fixture")
     fn = found.node.try_find_child("Fn") if found is not None else None
+    if "provisioned_pollers" not in kwargs and kwargs.get("network_access", "unset") == "unset":
+        # The fixture VPC's private subnets route through NAT, where the default is no endpoints (tested below):
+        # these tests ask for endpoints explicitly.
+        kwargs["network_access"] = NetworkAccess.vpc_endpoints()
+    kwargs = {k: v for k, v in kwargs.items() if v != "default"}
     return KafkaLambdaConsumer(
         stack,
         construct_id,

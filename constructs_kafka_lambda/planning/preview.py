@@ -121,7 +121,9 @@ def _unwrap(item: Any) -> Any:
 
 
 def _validated(patterns: list[Any]) -> list[dict[str, Any]]:
-    from ..filters import validate_filters  # the one import of the validator (it may move: change only this line)
+    from ..mapping.filters import (
+        validate_filters,  # the one import of the validator (it may move: change only this line)
+    )
 
     return validate_filters(patterns)
 

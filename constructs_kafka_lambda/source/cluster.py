@@ -13,22 +13,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_msk as msk
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from . import limits
+from .. import limits
+from ..errors import ConfigError
+from ..grants import client
+from ..tokens import is_unresolved
 from .auth import AuthMechanism, KafkaAuth, SourceKind
-from .errors import ConfigError
+from .msk import MSK_CLUSTER_ARN, ClusterRef, check_enabled_auth, read_msk_cluster
 from .secrets import check_msk_scram_secret
-from .tokens import is_unresolved
 
-_MSK_CLUSTER_ARN: Final = re.compile(r"^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:cluster/[^/]+/[^/]+$")
-
-ClusterRef = (
-    Any  # str ARN | aws_msk_alpha.Cluster | aws_msk_alpha.ServerlessCluster | CfnCluster | CfnServerlessCluster
-)
+_VPC_CONNECTION_ARN: Final = re.compile(r"^arn:aws[a-z-]*:kafka:[a-z0-9-]+:\d{12}:vpc-connection/\d{12}/[^/]+/[^/]+$")
 
 
 @dataclass(frozen=True)
@@ -46,6 +43,8 @@ class KafkaCluster:
     # Security group and subnet ids read from an L1 cluster (no ISecurityGroup exists for them).
     security_group_ids: tuple[str, ...] = ()
     subnet_ids: tuple[str, ...] = ()
+    # Cross-account MSK: the MSK VPC connection (in the consumer's account) the mapping reads through.
+    vpc_connection_arn: str | None = None
     # Warnings that need a scope to be reported; the consumer that binds this cluster emits them.
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
@@ -74,6 +73,59 @@ class KafkaCluster:
         """An Amazon MSK Serverless cluster. It supports IAM only, so `auth` may be left out."""
         auth = auth if auth is not None else KafkaAuth.iam()
         return _msk_description(SourceKind.MSK_SERVERLESS, cluster, auth, vpc, subnets, security_groups)
+
+    @staticmethod
+    def msk_cross_account(
+        vpc_connection_arn: str,
+        *,
+        cluster_arn: str,
+        auth: KafkaAuth,
+        vpc: ec2.IVpc | None = None,
+        subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+    ) -> KafkaCluster:
+        """An MSK provisioned cluster in another account, read through an MSK managed VPC connection in this one
+        (Lambda guide, msk-cross-account). The mapping's EventSourceArn is the VPC connection; `cluster_arn` (the
+        owner's) scopes the IAM grants. The owner's cluster policy must allow this account. IAM, SASL/SCRAM-512
+        or mTLS (multi-VPC connectivity has no unauthenticated access); MSK Serverless cannot be read cross-account.
+        """
+        for prop, value, pattern, form in (
+            ("vpc_connection_arn", vpc_connection_arn, _VPC_CONNECTION_ARN, "vpc-connection/<owner>/<cluster>/<uuid>"),
+            ("cluster_arn", cluster_arn, MSK_CLUSTER_ARN, "cluster/<name>/<uuid>"),
+        ):
+            if not isinstance(value, str) or (not is_unresolved(value) and not pattern.match(value)):
+                raise ConfigError(
+                    f"KafkaCluster.msk_cross_account({prop})",
+                    value,
+                    f"expected arn:<partition>:kafka:<region>:<account>:{form}",
+                    "copy it from the MSK console (VPC connections; the owner's cluster details)",
+                )
+        _require_auth(auth, "KafkaCluster.msk_cross_account")
+        if auth.mechanism not in (AuthMechanism.IAM, AuthMechanism.SASL_SCRAM_512, AuthMechanism.MUTUAL_TLS):
+            raise ConfigError(
+                "auth",
+                auth.mechanism.name,
+                "MSK multi-VPC connectivity supports IAM, SASL/SCRAM and mTLS only",
+                "use KafkaAuth.iam(), KafkaAuth.scram_sha_512(secret) or KafkaAuth.mutual_tls(secret)",
+            )
+        if not is_unresolved(vpc_connection_arn) and not is_unresolved(cluster_arn):
+            owner = vpc_connection_arn.split(":")[5].split("/")[1]
+            if owner != cluster_arn.split(":")[4]:
+                raise ConfigError(
+                    "cluster_arn",
+                    cluster_arn,
+                    f"the VPC connection reads a cluster of account {owner}, not this one",
+                    "pass the ARN of the cluster the VPC connection was made for",
+                )
+        return KafkaCluster(
+            kind=SourceKind.MSK,
+            auth=auth,
+            cluster_arn=cluster_arn,
+            vpc=vpc,
+            subnets=subnets,
+            security_groups=tuple(security_groups or ()),
+            vpc_connection_arn=vpc_connection_arn,
+        )
 
     @staticmethod
     def self_managed(
@@ -118,17 +170,19 @@ class KafkaCluster:
     def confluent_cloud(
         bootstrap_servers: Sequence[str],
         *,
-        api_key: secretsmanager.ISecret,
+        api_key: secretsmanager.ISecret | None = None,
+        oauth: KafkaAuth | None = None,
         vpc: ec2.IVpc | None = None,
         subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
     ) -> KafkaCluster:
-        """Confluent Cloud: SASL/PLAIN over TLS with an API key secret {"username": key, "password": secret}.
+        """Confluent Cloud: SASL/PLAIN over TLS with an API key secret {"username": key, "password": secret}, or
+        OAuth: `oauth=KafkaAuth.oauth(secret, logical_cluster="lkc-...", identity_pool="pool-...")`.
 
         Public endpoints need no VPC. For PrivateLink, give the VPC, the subnets of the PrivateLink endpoint and
         its security group together.
         """
-        auth = KafkaAuth.sasl_plain(api_key)
+        auth = _confluent_auth(api_key, oauth)
         servers = _check_bootstrap_servers(bootstrap_servers)
         _check_vpc_trio(vpc, subnets, security_groups)
         return KafkaCluster(
@@ -147,6 +201,11 @@ class KafkaCluster:
         return self.kind in (SourceKind.MSK, SourceKind.MSK_SERVERLESS)
 
     @property
+    def event_source_arn(self) -> str | None:
+        """What the mapping reads: the VPC connection for cross-account MSK, else the cluster ARN (MSK only)."""
+        return self.vpc_connection_arn or self.cluster_arn
+
+    @property
     def in_vpc(self) -> bool:
         """True when the mapping's ENIs live in the cluster's VPC (always for MSK)."""
         return self.is_msk or self.vpc is not None
@@ -157,19 +216,34 @@ class KafkaCluster:
         found = [self.auth.secret, self.root_ca_certificate]
         return tuple(s for s in found if s is not None)
 
-    def subnet_ids_in_vpc(self) -> list[str]:
-        """The ids of the chosen subnets of `vpc` (private ones by default), where the mapping puts its ENIs."""
+    def selected_subnets(self) -> ec2.SelectedSubnets | None:
+        """The chosen subnets of `vpc` (private ones by default), where the mapping puts its ENIs."""
         if self.vpc is None:
-            return list(self.subnet_ids)
-        chosen = self.subnets or ec2.SubnetSelection()
-        return self.vpc.select_subnets(
-            availability_zones=chosen.availability_zones,
-            one_per_az=chosen.one_per_az,
-            subnet_filters=chosen.subnet_filters,
-            subnet_group_name=chosen.subnet_group_name,
-            subnets=chosen.subnets,
-            subnet_type=chosen.subnet_type,
-        ).subnet_ids
+            return None
+        return select_subnets(self.vpc, self.subnets)
+
+    def subnet_ids_in_vpc(self) -> list[str]:
+        """The ids of the chosen subnets (or of an L1 cluster's subnets when no VPC was given)."""
+        selected = self.selected_subnets()
+        return list(self.subnet_ids) if selected is None else selected.subnet_ids
+
+    # ------------------------------------------------------------------------------------------------ grants
+    def grant_produce(
+        self, grantee: iam.IGrantable, topic: str, *, idempotent: bool = True
+    ) -> iam.ManagedPolicy | None:
+        """Let `grantee` (a producer function, a task role) write to `topic` of this cluster, least privilege.
+
+        IAM auth (MSK): kafka-cluster:Connect (+ WriteDataIdempotently when `idempotent`, as Kafka >= 3 producers are
+        by default) on the cluster, DescribeTopic + WriteData on the topic, and broker discovery. Secret-based auth:
+        read access to the secrets (and their keys). One customer-managed policy on the grantee's role (compliance
+        packs reject inline policies), its unavoidable wildcards acknowledged one by one; None if nothing is needed.
+        """
+        return client.grant(self, grantee, topic, produce=True, idempotent=idempotent)
+
+    def grant_consume(self, grantee: iam.IGrantable, topic: str, *, consumer_group_id: str) -> iam.ManagedPolicy | None:
+        """Let `grantee` read `topic` in consumer group `consumer_group_id` (a client of your own, not a mapping):
+        Connect, DescribeTopic + ReadData on the topic, AlterGroup + DescribeGroup on that one group."""
+        return client.grant(self, grantee, topic, consumer_group_id=consumer_group_id)
 
     def broker_ports(self) -> tuple[int, ...]:
         """The broker ports the mapping connects to (MSK: by auth; self-managed: from bootstrap servers)."""
@@ -177,17 +251,6 @@ class KafkaCluster:
             return (self.auth.msk_port(),)
         ports = {int(s.rsplit(":", 1)[1]) for s in self.bootstrap_servers if not is_unresolved(s)}
         return tuple(sorted(ports)) or (limits.SELF_MANAGED_DEFAULT_PORT,)
-
-
-# ---------------------------------------------------------------------------------------------- MSK clusters
-@dataclass(frozen=True)
-class _FoundMskCluster:
-    arn: str
-    security_groups: tuple[ec2.ISecurityGroup, ...] = ()
-    security_group_ids: tuple[str, ...] = ()
-    subnet_ids: tuple[str, ...] = ()
-    enabled_auth: frozenset[AuthMechanism] | None = None  # None: unknown (ARN only)
-    client_broker: str | None = None  # MSK in-transit setting: TLS, TLS_PLAINTEXT or PLAINTEXT
 
 
 def _msk_description(
@@ -202,8 +265,8 @@ def _msk_description(
     serverless = kind is SourceKind.MSK_SERVERLESS
     _require_auth(auth, "KafkaCluster.msk_serverless" if serverless else "KafkaCluster.msk")
     auth.check_supported_by(kind)
-    found = _read_msk_cluster(cluster, serverless=serverless)
-    _check_enabled_auth(found, auth)
+    found = read_msk_cluster(cluster, serverless=serverless)
+    check_enabled_auth(found, auth)
     warnings: list[str] = []
     if auth.mechanism is AuthMechanism.SASL_SCRAM_512 and auth.secret is not None:
         warnings += check_msk_scram_secret(auth.secret, "auth")
@@ -220,138 +283,49 @@ def _msk_description(
     )
 
 
-def _read_msk_cluster(cluster: ClusterRef, *, serverless: bool) -> _FoundMskCluster:
-    """Take ARN, security groups, subnets and enabled auth from an ARN or a cluster construct."""
-    factory = "KafkaCluster.msk_serverless" if serverless else "KafkaCluster.msk"
-    other = "KafkaCluster.msk" if serverless else "KafkaCluster.msk_serverless"
-    if isinstance(cluster, str):
-        if not is_unresolved(cluster) and not _MSK_CLUSTER_ARN.match(cluster):
-            raise ConfigError(
-                f"{factory}(cluster)",
-                cluster,
-                "an MSK cluster ARN has the form arn:<partition>:kafka:<region>:<account>:cluster/<name>/<uuid>",
-                "pass the cluster's ARN (aws kafka list-clusters-v2) or the cluster construct",
-            )
-        return _FoundMskCluster(arn=cluster)
-    l1 = cluster if isinstance(cluster, msk.CfnCluster | msk.CfnServerlessCluster) else None
-    if l1 is None and hasattr(cluster, "cluster_arn") and hasattr(cluster, "node"):
-        child = cluster.node.default_child
-        l1 = child if isinstance(child, msk.CfnCluster | msk.CfnServerlessCluster) else None
-    if l1 is None and not hasattr(cluster, "cluster_arn"):
-        raise ConfigError(
-            f"{factory}(cluster)",
-            cluster,
-            "the cluster must be an ARN string or an MSK cluster construct",
-            "pass the ARN, an aws_msk_alpha Cluster/ServerlessCluster or an aws_msk CfnCluster/CfnServerlessCluster",
-        )
-    if l1 is not None and isinstance(l1, msk.CfnServerlessCluster) != serverless:
-        kind = "a serverless" if not serverless else "a provisioned"
-        raise ConfigError(
-            f"{factory}(cluster)",
-            l1.node.path,
-            f"this is {kind} MSK cluster",
-            f"use {other}(...) for it",
-        )
-    arn = cluster.cluster_arn if hasattr(cluster, "cluster_arn") else l1.attr_arn  # type: ignore[union-attr]
-    groups: tuple[ec2.ISecurityGroup, ...] = ()
-    if hasattr(cluster, "connections"):
-        groups = tuple(cluster.connections.security_groups)
-    if l1 is None:
-        return _FoundMskCluster(arn=arn, security_groups=groups)
-    if isinstance(l1, msk.CfnServerlessCluster):
-        return _FoundMskCluster(
-            arn=arn,
-            security_groups=groups,
-            security_group_ids=() if groups else tuple(_ids(l1.vpc_configs, "security_groups")),
-            subnet_ids=tuple(_ids(l1.vpc_configs, "subnet_ids")),
-            enabled_auth=frozenset({AuthMechanism.IAM}),
-        )
-    stack = Stack.of(l1)
-    enabled, client_broker = _msk_enabled_auth(
-        stack.resolve(l1.client_authentication), stack.resolve(l1.encryption_info)
+def select_subnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> ec2.SelectedSubnets:
+    """`vpc.select_subnets` for a SubnetSelection (private subnets by default): written once for the ENIs' subnets,
+    the NAT check and the endpoints."""
+    chosen = selection or ec2.SubnetSelection()
+    return vpc.select_subnets(
+        availability_zones=chosen.availability_zones,
+        one_per_az=chosen.one_per_az,
+        subnet_filters=chosen.subnet_filters,
+        subnet_group_name=chosen.subnet_group_name,
+        subnets=chosen.subnets,
+        subnet_type=chosen.subnet_type,
     )
-    return _FoundMskCluster(
-        arn=arn,
-        security_groups=groups,
-        security_group_ids=() if groups else tuple(_raw(l1.broker_node_group_info, "security_groups")),
-        subnet_ids=tuple(_raw(l1.broker_node_group_info, "client_subnets")),
-        enabled_auth=enabled,
-        client_broker=client_broker,
-    )
-
-
-def _raw(prop: Any, name: str) -> list[str]:
-    """Unresolved values (tokens kept as tokens) of a list attribute of an L1 property struct."""
-    if prop is None or is_unresolved(prop):
-        return []
-    value = prop.get(name, prop.get(_camel(name))) if isinstance(prop, dict) else getattr(prop, name, None)
-    return [v for v in (value or []) if isinstance(v, str)]
-
-
-def _ids(vpc_configs: Any, name: str) -> list[str]:
-    if vpc_configs is None or is_unresolved(vpc_configs):
-        return []
-    return [v for config in vpc_configs for v in _raw(config, name)]
-
-
-def _camel(snake: str) -> str:
-    head, *rest = snake.split("_")
-    return head + "".join(p.title() for p in rest)
-
-
-def _msk_enabled_auth(
-    client_auth: dict[str, Any] | None, encryption: dict[str, Any] | None
-) -> tuple[frozenset[AuthMechanism] | None, str | None]:
-    """Which mechanisms an MSK cluster has enabled, from its resolved L1 properties."""
-    client_broker = ((encryption or {}).get("encryptionInTransit") or {}).get("clientBroker", "TLS")
-    if not isinstance(client_broker, str):
-        client_broker = None
-    if client_auth is None:  # MSK default: unauthenticated access only
-        return frozenset({AuthMechanism.UNAUTHENTICATED}), client_broker
-    if not isinstance(client_auth, dict):
-        return None, client_broker
-    sasl = client_auth.get("sasl") or {}
-    enabled: set[AuthMechanism] = set()
-    if (sasl.get("iam") or {}).get("enabled") is True:
-        enabled.add(AuthMechanism.IAM)
-    if (sasl.get("scram") or {}).get("enabled") is True:
-        enabled.add(AuthMechanism.SASL_SCRAM_512)
-    if (client_auth.get("tls") or {}).get("enabled", bool(client_auth.get("tls"))) is True:
-        enabled.add(AuthMechanism.MUTUAL_TLS)
-    if (client_auth.get("unauthenticated") or {}).get("enabled") is True:
-        enabled.add(AuthMechanism.UNAUTHENTICATED)
-    return frozenset(enabled), client_broker
-
-
-def _check_enabled_auth(found: _FoundMskCluster, auth: KafkaAuth) -> None:
-    """A cluster construct tells us what it enables: catch a mismatch now, not at the first poll."""
-    if found.enabled_auth is not None and auth.mechanism not in found.enabled_auth:
-        names = sorted(m.name for m in found.enabled_auth) or ["none"]
-        raise ConfigError(
-            "auth",
-            auth.mechanism.name,
-            f"the MSK cluster does not enable {auth.mechanism.name} client authentication "
-            f"(it enables: {', '.join(names)})",
-            "enable it on the cluster (client_authentication=...) or pick one of the enabled mechanisms",
-        )
-    if auth.mechanism is AuthMechanism.UNAUTHENTICATED and found.client_broker is not None:
-        if auth.tls and found.client_broker == "PLAINTEXT":
-            raise ConfigError(
-                "auth",
-                "KafkaAuth.unauthenticated(tls=True)",
-                "the cluster's client-broker encryption is PLAINTEXT, so there is no TLS listener (9094)",
-                "use KafkaAuth.unauthenticated(tls=False), or enable TLS on the cluster",
-            )
-        if not auth.tls and found.client_broker == "TLS":
-            raise ConfigError(
-                "auth",
-                "KafkaAuth.unauthenticated(tls=False)",
-                "the cluster's client-broker encryption is TLS only, so there is no plaintext listener (9092)",
-                "use KafkaAuth.unauthenticated(tls=True) (recommended)",
-            )
 
 
 # ------------------------------------------------------------------------------------- self-managed helpers
+def _confluent_auth(api_key: secretsmanager.ISecret | None, oauth: KafkaAuth | None) -> KafkaAuth:
+    if (api_key is None) == (oauth is None):
+        raise ConfigError(
+            "KafkaCluster.confluent_cloud",
+            {"api_key": api_key, "oauth": oauth},
+            "Confluent Cloud needs exactly one of an API key or OAuth",
+            "pass api_key=secret, or oauth=KafkaAuth.oauth(secret, logical_cluster=..., identity_pool=...)",
+        )
+    if oauth is None:
+        return KafkaAuth.sasl_plain(api_key)  # type: ignore[arg-type]
+    _require_auth(oauth, "KafkaCluster.confluent_cloud(oauth)")
+    if (
+        oauth.mechanism is not AuthMechanism.OAUTH
+        or not {
+            "OAUTHBEARER_LOGICAL_CLUSTER",
+            "OAUTHBEARER_IDENTITY_POOL",
+        }
+        <= oauth.oauth_parameter_names
+    ):
+        raise ConfigError(
+            "KafkaCluster.confluent_cloud(oauth)",
+            oauth.mechanism.name,
+            "Confluent Cloud OAuth needs the cluster's logical cluster id and the identity pool id",
+            'pass oauth=KafkaAuth.oauth(secret, logical_cluster="lkc-...", identity_pool="pool-...")',
+        )
+    return oauth
+
+
 def _require_auth(auth: Any, factory: str) -> None:
     if not isinstance(auth, KafkaAuth):
         raise ConfigError(
@@ -363,6 +337,31 @@ def _require_auth(auth: Any, factory: str) -> None:
 
 
 def _check_bootstrap_servers(servers: Sequence[str]) -> tuple[str, ...]:
+    """1-10 distinct "host:port" strings that the API's Endpoint pattern accepts, ports 1-65535.
+
+    Host names follow the API model's Endpoint pattern (labels of letters, digits and inner hyphens: no
+    underscore, no leading or trailing hyphen, no empty label); CloudFormation also requires them to be unique.
+    """
+
+    def rule_broken(server: Any) -> str | None:
+        if not isinstance(server, str):
+            return "each bootstrap server is a 'host:port' string"
+        if len(server) > limits.BOOTSTRAP_SERVER_MAX_LENGTH:
+            return f"a bootstrap server is at most {limits.BOOTSTRAP_SERVER_MAX_LENGTH} characters"
+        if "://" in server:
+            return "a bootstrap server is 'host:port' without a scheme"
+        host, colon, port = server.rpartition(":")
+        if not colon or not port.isascii() or not port.isdigit() or not host:
+            return "a bootstrap server is 'host:port' (e.g. broker-1.example.com:9092)"
+        if len(port) > 5 or not limits.PORT_MIN <= int(port) <= limits.PORT_MAX:
+            return f"the port must be {limits.PORT_MIN}-{limits.PORT_MAX} (at most 5 digits)"
+        if limits.BOOTSTRAP_SERVER_PATTERN.match(server) is None:
+            return (
+                "the host must be labels of letters, digits and inner hyphens separated by single dots (the "
+                "Lambda API's Endpoint pattern): no '_', no label starting or ending with '-', no empty label"
+            )
+        return None
+
     if isinstance(servers, str) or not isinstance(servers, Sequence):
         raise ConfigError(
             "bootstrap_servers",
@@ -379,18 +378,23 @@ def _check_bootstrap_servers(servers: Sequence[str]) -> tuple[str, ...]:
             f"Lambda accepts {limits.BOOTSTRAP_SERVERS_MIN} to {limits.BOOTSTRAP_SERVERS_MAX} bootstrap servers",
             "list between 1 and 10 brokers; the client discovers the rest",
         )
+    seen: dict[str, int] = {}
     for i, server in enumerate(servers):
         if is_unresolved(server):
             continue
-        match = limits.BOOTSTRAP_SERVER_PATTERN.match(server) if isinstance(server, str) else None
-        if match is None or len(server) > limits.BOOTSTRAP_SERVER_MAX_LENGTH or not 0 < int(match[1]) < 65536:
+        broken = rule_broken(server)
+        if broken is not None:
+            raise ConfigError(
+                f"bootstrap_servers[{i}]", server, broken, 'write it like "broker-1.example.com:9092" (the DNS name)'
+            )
+        if server in seen:
             raise ConfigError(
                 f"bootstrap_servers[{i}]",
                 server,
-                f"each bootstrap server is 'host:port' (at most {limits.BOOTSTRAP_SERVER_MAX_LENGTH} characters, "
-                "port 1-65535, no scheme)",
-                'write it like "broker-1.example.com:9092"',
+                f"the same server as bootstrap_servers[{seen[server]}]; CloudFormation requires unique servers",
+                "list each broker once",
             )
+        seen[server] = i
     return tuple(servers)
 
 

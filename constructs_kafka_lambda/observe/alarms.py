@@ -25,30 +25,28 @@ PollingErrorCount. The separate `function_errors`, `throttles` and `mapping_erro
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import Annotations, Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_sns as sns
+from constructs import Construct
 
-from .errors import ConfigError
-from .monitoring_dashboard import SECTION_HEIGHT, dashboard_section
-from .monitoring_metrics import (
+from ..errors import ConfigError
+from ..scopes import stack_of
+from ..shared import SharedResources
+from ..tokens import is_unresolved
+from .alarm import ConsumerAlarm
+from .dashboard import SECTION_HEIGHT, dashboard_section
+from .metrics import (
     DEFAULT_PERIOD_SECONDS,
     FAILED_RECORD_KEYS,
     MAPPING_ERROR_KEYS,
     ConsumerMetrics,
     processing_error_keys,
 )
-from .scopes import stack_of
-from .shared import SharedResources
-from .tokens import is_unresolved
-
-if TYPE_CHECKING:
-    from .consumer import KafkaLambdaConsumer
+from .options import AlarmOptions, Monitoring
+from .watched import Watched
 
 # How far behind is "behind": this many full batches per poller, sustained (see `default_offset_lag_threshold`).
 LAG_BATCHES_PER_POLLER = 10
@@ -65,59 +63,6 @@ _MISSING_DATA = {
 }
 
 
-@dataclass(frozen=True)
-class AlarmOptions:
-    """One alarm: whether it exists, and what to change from its default.
-
-    - enabled: create it (default True for the three default alarms, False for the extra ones).
-    - threshold: the value the metric must exceed (GreaterThanThreshold). Default: see each alarm.
-    - period: the aggregation period, a whole number of minutes (default 5 minutes).
-    - evaluation_periods / datapoints_to_alarm: "M of N" (defaults per alarm; datapoints <= evaluation periods).
-    - treat_missing_data: default NOT_BREACHING (these metrics are emitted only when something happens).
-    """
-
-    enabled: bool = True
-    threshold: float | None = None
-    period: Duration | None = None
-    evaluation_periods: int | None = None
-    datapoints_to_alarm: int | None = None
-    treat_missing_data: cloudwatch.TreatMissingData | None = None
-
-
-_OFF = AlarmOptions(enabled=False)
-
-
-@dataclass(frozen=True)
-class Monitoring:
-    """What a consumer creates for operations. Default: three alarms to the stack's alarm topic, and a dashboard
-    section. Each alarm field takes `AlarmOptions(...)`, or True/False to keep or drop it with its defaults.
-
-    - alarms: master switch; False creates no alarm at all (the mapping's metrics stay, see `mapping_metrics`).
-    - dashboard: add this consumer's section to the stack's one dashboard (False: no section; the dashboard is
-      created only if some consumer of the stack wants one).
-    - alarm_topic: send alarm and OK notifications to this SNS topic instead of the stack's shared, KMS-encrypted
-      one. An encrypted topic of your own needs a key policy that lets cloudwatch.amazonaws.com use the key.
-    - alarm_actions: actions of your choice (e.g. an OpsItem or an incident-manager action) for ALARM; with
-      alarm_topic also given, both are used; alone, no topic is created. It must not be empty (an alarm without an
-      action pages no one; NIST 800-53 CloudWatchAlarmAction).
-    - offset_lag: default on; threshold default from batch size and pollers (`default_offset_lag_threshold`).
-    - errors: default on; function errors + throttles + mapping errors, > 0 in 2 of 3 periods of 5 min.
-    - failed_records: default on; records sent to the failure destination or dropped, > 0 in a 5-minute period.
-    - function_errors, throttles, mapping_errors: off by default; separate alarms for one cause each.
-    """
-
-    alarms: bool = True
-    dashboard: bool = True
-    alarm_topic: sns.ITopic | None = None
-    alarm_actions: Sequence[cloudwatch.IAlarmAction] | None = None
-    offset_lag: AlarmOptions | bool = field(default_factory=AlarmOptions)
-    errors: AlarmOptions | bool = field(default_factory=AlarmOptions)
-    failed_records: AlarmOptions | bool = field(default_factory=AlarmOptions)
-    function_errors: AlarmOptions | bool = _OFF
-    throttles: AlarmOptions | bool = _OFF
-    mapping_errors: AlarmOptions | bool = _OFF
-
-
 def default_offset_lag_threshold(batch_size: Any, pollers: Any) -> int:
     """Records of lag that mean "not keeping up": LAG_BATCHES_PER_POLLER full batches for each poller.
 
@@ -130,62 +75,42 @@ def default_offset_lag_threshold(batch_size: Any, pollers: Any) -> int:
     return batch * max(1, count) * LAG_BATCHES_PER_POLLER
 
 
-def attach_monitoring(
-    consumer: KafkaLambdaConsumer,
-    monitoring: Monitoring,
-    *,
-    mapping_metrics: bool = True,
-    batch_size: Any = DEFAULT_BATCH_SIZE,
-    log_level: lambda_.EventSourceMappingLogLevel | None = None,
-) -> dict[str, cloudwatch.CfnAlarm]:
-    """Wire ESM logging, the consumer's alarms and its dashboard section. Returns the alarms by key."""
-    if not isinstance(monitoring, Monitoring):
-        raise ConfigError("monitoring", monitoring, "expected a Monitoring", "pass Monitoring(...) or leave it out")
-    _apply_log_level(consumer, log_level)
-    metrics = ConsumerMetrics(consumer.function, consumer.mapping_uuid, mapping_metrics=mapping_metrics)
-    consumer._metrics = metrics  # the factory behind consumer.metric_*: built once, knowing mapping_metrics
-    alarms: dict[str, cloudwatch.CfnAlarm] = {}
+@dataclass(frozen=True)
+class Observation:
+    """What monitoring gives back to a consumer: its alarms by key, and its metric factory."""
+
+    alarms: dict[str, ConsumerAlarm]
+    metrics: ConsumerMetrics
+
+
+def attach_monitoring(scope: Construct, watched: Watched, monitoring: Monitoring) -> Observation:
+    """Create the consumer's alarms (under `scope`) and its dashboard section. Reads only `watched`."""
+    metrics = ConsumerMetrics(
+        watched.function,
+        watched.mapping_uuid,
+        mapping_metrics=watched.mapping_metrics,
+        schema_registry=watched.schema_registry,
+    )
+    alarms: dict[str, ConsumerAlarm] = {}
     if monitoring.alarms:
-        actions = _alarm_actions(consumer, monitoring)
-        prefix = _alarm_name_prefix(consumer)
-        about = (
-            f"Kafka consumer {consumer.node.path} (topic {consumer.topic}, function {consumer.function.function_name})"
-        )
-        for spec in _alarm_specs(consumer, monitoring, metrics, mapping_metrics, batch_size):
-            alarm = _build_alarm(consumer, metrics, spec, prefix, about, actions)
-            alarms[spec.key] = alarm
-        if not mapping_metrics and _options(monitoring.failed_records, "failed_records").enabled:
-            Annotations.of(consumer).add_warning_v2(
+        actions = _alarm_actions(scope, monitoring)
+        prefix = _alarm_name_prefix(scope, watched)
+        about = f"Kafka consumer {watched.path} (topic {watched.topic}, function {watched.function.function_name})"
+        for spec in _alarm_specs(watched, monitoring):
+            alarms[spec.key] = ConsumerAlarm(_build_alarm(scope, metrics, spec, prefix, about, actions))
+        if not watched.mapping_metrics and _options(monitoring.failed_records, "failed_records").enabled:
+            Annotations.of(scope).add_warning_v2(
                 "constructs-kafka-lambda:no-failed-records-alarm",
-                "mapping_metrics=False: there is no metric of records sent to the failure destination or dropped, "
+                "mapping_metrics is off: there is no metric of records sent to the failure destination or dropped, "
                 "so that alarm is not created; watch the destination itself.",
             )
     if monitoring.dashboard:
-        lag_threshold = _lag_threshold(consumer, monitoring, batch_size)
-        SharedResources.of(consumer).add_dashboard_section(
-            lambda top: dashboard_section(
-                consumer, metrics, top=top, mapping_metrics=mapping_metrics, lag_threshold=lag_threshold
-            ),
+        lag_threshold = _lag_threshold(watched, monitoring)
+        SharedResources.of(scope).add_dashboard_section(
+            lambda top: dashboard_section(watched, metrics, top=top, lag_threshold=lag_threshold),
             SECTION_HEIGHT,
         )
-    return alarms
-
-
-# ---------------------------------------------------------------------------------------------- ESM logging
-def _apply_log_level(consumer: KafkaLambdaConsumer, log_level: lambda_.EventSourceMappingLogLevel | None) -> None:
-    """LoggingConfig.SystemLogLevel (DEBUG | INFO | WARN); provisioned mode only, checked by the consumer."""
-    if log_level is None:
-        return
-    if not isinstance(log_level, lambda_.EventSourceMappingLogLevel):
-        raise ConfigError(
-            "log_level",
-            log_level,
-            "expected a lambda_.EventSourceMappingLogLevel",
-            "pass e.g. EventSourceMappingLogLevel.WARN",
-        )
-    consumer.cfn_mapping.logging_config = lambda_.CfnEventSourceMapping.LoggingConfigProperty(
-        system_log_level=log_level.value
-    )
+    return Observation(alarms, metrics)
 
 
 # --------------------------------------------------------------------------------------------------- alarms
@@ -217,21 +142,16 @@ def _options(value: AlarmOptions | bool, key: str) -> AlarmOptions:
     return value
 
 
-def _lag_threshold(consumer: KafkaLambdaConsumer, monitoring: Monitoring, batch_size: Any) -> float:
+def _lag_threshold(watched: Watched, monitoring: Monitoring) -> float:
     options = _options(monitoring.offset_lag, "offset_lag")
     if options.threshold is not None:
         return options.threshold
-    pollers = consumer.provisioned_pollers.maximum if consumer.provisioned_pollers is not None else ON_DEMAND_POLLERS
-    return default_offset_lag_threshold(batch_size, pollers)
+    pollers = watched.maximum_pollers if watched.provisioned else ON_DEMAND_POLLERS
+    return default_offset_lag_threshold(watched.batch_size, pollers)
 
 
-def _alarm_specs(
-    consumer: KafkaLambdaConsumer,
-    monitoring: Monitoring,
-    metrics: ConsumerMetrics,
-    mapping_metrics: bool,
-    batch_size: Any,
-) -> list[_AlarmSpec]:
+def _alarm_specs(watched: Watched, monitoring: Monitoring) -> list[_AlarmSpec]:
+    mapping_metrics = watched.mapping_metrics
     specs: list[_AlarmSpec] = []
 
     def add(key: str, value: AlarmOptions | bool, build: Any) -> None:
@@ -240,22 +160,25 @@ def _alarm_specs(
         if options.enabled:
             specs.append(build(options))
 
-    add(
-        "offset_lag",
-        monitoring.offset_lag,
-        lambda o: _AlarmSpec(
+    if watched.queue_mode:  # share groups have no offsets to lag behind: no lag alarm (see observe/metrics.py)
+        _options(monitoring.offset_lag, "offset_lag")
+    else:
+        add(
             "offset_lag",
-            "OffsetLagAlarm",
-            "offset lag",
-            {"m1": "sum_offset_lag" if mapping_metrics else "offset_lag"},
-            o,
-            _lag_threshold(consumer, monitoring, batch_size),
-            o.evaluation_periods or 3,
-            o.datapoints_to_alarm or o.evaluation_periods or 3,
-            "the consumer stays behind the topic",
-            "the errors alarm (a failing batch blocks its partition), Duration near the timeout, pollers at maximum",
-        ),
-    )
+            monitoring.offset_lag,
+            lambda o: _AlarmSpec(
+                "offset_lag",
+                "OffsetLagAlarm",
+                "offset lag",
+                {"m1": "sum_offset_lag" if mapping_metrics else "offset_lag"},
+                o,
+                _lag_threshold(watched, monitoring),
+                o.evaluation_periods or 3,
+                o.datapoints_to_alarm or o.evaluation_periods or 3,
+                "the consumer stays behind the topic",
+                "the errors alarm (a failing batch blocks its partition), Duration near the timeout, pollers at maximum",
+            ),
+        )
     add(
         "errors",
         monitoring.errors,
@@ -263,7 +186,7 @@ def _alarm_specs(
             "errors",
             "ErrorsAlarm",
             "errors",
-            processing_error_keys(mapping_metrics),
+            processing_error_keys(mapping_metrics, schema_registry=watched.schema_registry),
             o,
             o.threshold if o.threshold is not None else 0,
             o.evaluation_periods or 3,
@@ -382,7 +305,7 @@ def _check_options(key: str, options: AlarmOptions) -> None:
 
 
 def _build_alarm(
-    consumer: KafkaLambdaConsumer,
+    scope: Construct,
     metrics: ConsumerMetrics,
     spec: _AlarmSpec,
     prefix: str | None,
@@ -394,7 +317,7 @@ def _build_alarm(
     period = int(o.period.to_seconds()) if o.period is not None else DEFAULT_PERIOD_SECONDS
     missing = _MISSING_DATA[o.treat_missing_data or cloudwatch.TreatMissingData.NOT_BREACHING]
     alarm = cloudwatch.CfnAlarm(
-        consumer,
+        scope,
         spec.construct_id,
         alarm_name=_alarm_name(prefix, spec.title),
         alarm_description=f"{about}: {spec.title} above {spec.threshold:g}. Meaning: {spec.meaning}. First check: {spec.first_check}.",
@@ -409,19 +332,19 @@ def _build_alarm(
     alarm.add_property_override("Metrics", metrics.alarm_queries(spec.title, spec.keys, period))
     if actions.user_actions:
         # The user's actions bind to the alarm they serve (e.g. a Lambda action's permission names its ARN).
-        reference = cloudwatch.Alarm.from_alarm_arn(consumer, f"{spec.construct_id}Ref", alarm.attr_arn)
-        bound = [action.bind(consumer, reference).alarm_action_arn for action in actions.user_actions]
+        reference = cloudwatch.Alarm.from_alarm_arn(scope, f"{spec.construct_id}Ref", alarm.attr_arn)
+        bound = [action.bind(scope, reference).alarm_action_arn for action in actions.user_actions]
         alarm.alarm_actions = actions.topic_arns + bound
     return alarm
 
 
-def _alarm_name_prefix(consumer: KafkaLambdaConsumer) -> str | None:
+def _alarm_name_prefix(scope: Construct, watched: Watched) -> str | None:
     """`<stack name>/<consumer path in the stack>`: unique per account and Region, like the stack name."""
-    stack = stack_of(consumer)
+    stack = stack_of(scope)
     stack_name = stack.stack_name
     if is_unresolved(stack_name):
         return None  # let CloudFormation name the alarms; the description still says which consumer
-    return f"{stack_name}/{consumer.construct_path.removeprefix(stack.node.path).lstrip('/')}"
+    return f"{stack_name}/{watched.path.removeprefix(stack.node.path).lstrip('/')}"
 
 
 def _alarm_name(prefix: str | None, title: str) -> str | None:
@@ -435,7 +358,7 @@ def _alarm_name(prefix: str | None, title: str) -> str | None:
     return f"{name[:keep]}~{digest} {title}"
 
 
-def _alarm_actions(consumer: KafkaLambdaConsumer, monitoring: Monitoring) -> _Actions:
+def _alarm_actions(scope: Construct, monitoring: Monitoring) -> _Actions:
     if monitoring.alarm_actions is not None:
         user_actions = list(monitoring.alarm_actions)
         if not user_actions:
@@ -449,7 +372,7 @@ def _alarm_actions(consumer: KafkaLambdaConsumer, monitoring: Monitoring) -> _Ac
         return _Actions(topic_arns=topics, user_actions=user_actions)
     if monitoring.alarm_topic is not None:
         return _Actions(topic_arns=[monitoring.alarm_topic.topic_arn], user_actions=[])
-    return _Actions(topic_arns=[SharedResources.of(consumer).alarm_topic_arn], user_actions=[])
+    return _Actions(topic_arns=[SharedResources.of(scope).alarm_topic_arn], user_actions=[])
 
 
-__all__ = ["AlarmOptions", "Monitoring", "attach_monitoring", "default_offset_lag_threshold"]
+__all__ = ["Observation", "attach_monitoring", "default_offset_lag_threshold"]

@@ -11,8 +11,9 @@ from typing import Final
 
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from . import limits
-from .errors import ConfigError
+from .. import limits
+from ..errors import ConfigError
+from ..tokens import is_unresolved
 
 
 class SourceKind(Enum):
@@ -32,12 +33,17 @@ class AuthMechanism(Enum):
     SASL_SCRAM_256 = "SASL_SCRAM_256_AUTH"
     SASL_PLAIN = "BASIC_AUTH"
     MUTUAL_TLS = "CLIENT_CERTIFICATE_TLS_AUTH"
+    OAUTH = "OAUTHBEARER_AUTH"
     UNAUTHENTICATED = "UNAUTHENTICATED"
 
     @property
     def access_type(self) -> str | None:
         """The SourceAccessConfigurations type for the secret, or None when the mechanism has no secret."""
         return None if self in (AuthMechanism.IAM, AuthMechanism.UNAUTHENTICATED) else self.value
+
+    @property
+    def uses_secret(self) -> bool:
+        return self.access_type is not None
 
 
 # The auth table of aws-contract.md ("Sources and authentication"). Confluent Cloud mTLS needs a Dedicated
@@ -58,10 +64,19 @@ SUPPORTED_AUTH: Final[dict[SourceKind, frozenset[AuthMechanism]]] = {
             AuthMechanism.SASL_SCRAM_256,
             AuthMechanism.SASL_PLAIN,
             AuthMechanism.MUTUAL_TLS,
+            AuthMechanism.OAUTH,
             AuthMechanism.UNAUTHENTICATED,  # only in a VPC: checked where the VPC is known (cluster.py)
         }
     ),
-    SourceKind.CONFLUENT_CLOUD: frozenset({AuthMechanism.SASL_PLAIN}),
+    # API key (SASL/PLAIN) or OAuth with Confluent's logical cluster and identity pool (API model,
+    # SourceAccessConfiguration OAUTHBEARER_LOGICAL_CLUSTER / OAUTHBEARER_IDENTITY_POOL).
+    SourceKind.CONFLUENT_CLOUD: frozenset({AuthMechanism.SASL_PLAIN, AuthMechanism.OAUTH}),
+}
+
+# Self-managed types in the API model that this library leaves out, and why (README, "Authentication").
+NOT_SUPPORTED_TYPES: Final[dict[str, str]] = {
+    "IAM_AUTH": "the permissions the execution role needs on a non-MSK cluster are not documented",
+    "IAM_OAUTHBEARER_AUTH": "the permissions (e.g. sts:GetWebIdentityToken) are not documented by Lambda",
 }
 
 # What to use instead, per source, when a mechanism is rejected.
@@ -70,9 +85,11 @@ _AUTH_ADVICE: Final[dict[SourceKind, str]] = {
     "or KafkaAuth.unauthenticated(tls=...)",
     SourceKind.MSK_SERVERLESS: "MSK Serverless supports IAM only: use KafkaAuth.iam() (or leave auth unset)",
     SourceKind.SELF_MANAGED: "use KafkaAuth.scram_sha_512/scram_sha_256/sasl_plain/mutual_tls(secret), or "
-    "KafkaAuth.unauthenticated() for brokers in a VPC; IAM exists only on Amazon MSK",
-    SourceKind.CONFLUENT_CLOUD: "Confluent Cloud is reached with an API key over SASL/PLAIN: "
-    "KafkaCluster.confluent_cloud(bootstrap_servers, api_key=secret)",
+    "KafkaAuth.oauth(secret, ...), or KafkaAuth.unauthenticated() for brokers in a VPC; IAM exists only on Amazon MSK",
+    SourceKind.CONFLUENT_CLOUD: "Confluent Cloud is reached with an API key over SASL/PLAIN "
+    "(KafkaCluster.confluent_cloud(bootstrap_servers, api_key=secret)) or with OAuth "
+    "(KafkaCluster.confluent_cloud(bootstrap_servers, oauth=KafkaAuth.oauth(secret, logical_cluster=..., "
+    "identity_pool=...)))",
 }
 
 # MSK broker port per mechanism (MSK Developer Guide, "Port information"); self-managed ports come from the
@@ -91,6 +108,15 @@ class KafkaAuth:
     mechanism: AuthMechanism
     secret: secretsmanager.ISecret | None = None
     tls: bool = True
+    # OAUTHBEARER parameters, sent as plain-string access configurations (not secrets), in the API's order.
+    oauth_parameters: tuple[tuple[str, str], ...] = ()
+
+    def access_configurations(self) -> list[tuple[str, str]]:
+        """(Type, URI) pairs for SourceAccessConfigurations: the secret, then OAuth parameters."""
+        configs: list[tuple[str, str]] = []
+        if self.mechanism.access_type is not None and self.secret is not None:
+            configs.append((self.mechanism.access_type, self.secret.secret_arn))
+        return configs + list(self.oauth_parameters)
 
     @staticmethod
     def iam() -> KafkaAuth:
@@ -116,6 +142,41 @@ class KafkaAuth:
     def mutual_tls(secret: secretsmanager.ISecret) -> KafkaAuth:
         """mTLS. Secret: {"certificate", "privateKey", "privateKeyPassword"?} in PEM, key in PKCS#8."""
         return KafkaAuth(AuthMechanism.MUTUAL_TLS, _require_secret(secret, "mutual_tls"))
+
+    @staticmethod
+    def oauth(
+        secret: secretsmanager.ISecret,
+        *,
+        scope: str | None = None,
+        audience: str | None = None,
+        logical_cluster: str | None = None,
+        identity_pool: str | None = None,
+    ) -> KafkaAuth:
+        """SASL/OAUTHBEARER (self-managed Kafka and Confluent Cloud), over TLS.
+
+        The secret holds the OAuth 2.0 client credentials Lambda uses to get a token (Lambda guide,
+        kafka-cluster-auth, "Configuring the OAuth secret"). `scope` and `audience` are sent to the token endpoint;
+        Confluent Cloud also needs its `logical_cluster` (lkc-...) and `identity_pool` (pool-...) ids. These four are
+        plain strings (API model: OAUTHBEARER_SCOPE/AUDIENCE/LOGICAL_CLUSTER/IDENTITY_POOL), not secrets.
+        """
+        parameters = [
+            ("OAUTHBEARER_SCOPE", "scope", scope),
+            ("OAUTHBEARER_AUDIENCE", "audience", audience),
+            ("OAUTHBEARER_LOGICAL_CLUSTER", "logical_cluster", logical_cluster),
+            ("OAUTHBEARER_IDENTITY_POOL", "identity_pool", identity_pool),
+        ]
+        for _type, name, value in parameters:
+            if value is not None:
+                _check_access_uri(f"KafkaAuth.oauth({name})", value)
+        return KafkaAuth(
+            AuthMechanism.OAUTH,
+            _require_secret(secret, "oauth"),
+            oauth_parameters=tuple((t, v) for t, _name, v in parameters if v is not None),
+        )
+
+    @property
+    def oauth_parameter_names(self) -> frozenset[str]:
+        return frozenset(t for t, _ in self.oauth_parameters)
 
     @staticmethod
     def unauthenticated(tls: bool = True) -> KafkaAuth:
@@ -148,8 +209,26 @@ _METHOD_NAMES: Final[dict[AuthMechanism, str]] = {
     AuthMechanism.SASL_SCRAM_256: "scram_sha_256(secret)",
     AuthMechanism.SASL_PLAIN: "sasl_plain(secret)",
     AuthMechanism.MUTUAL_TLS: "mutual_tls(secret)",
+    AuthMechanism.OAUTH: "oauth(secret, ...)",
     AuthMechanism.UNAUTHENTICATED: "unauthenticated()",
 }
+
+
+def _check_access_uri(prop: str, value: object) -> None:
+    """A plain-string access configuration value: the API's URI shape (1-200 characters of its pattern)."""
+    if is_unresolved(value):
+        return
+    if (
+        not isinstance(value, str)
+        or not 1 <= len(value) <= limits.ACCESS_URI_MAX_LENGTH
+        or not limits.ACCESS_URI_PATTERN.fullmatch(value)
+    ):
+        raise ConfigError(
+            prop,
+            value,
+            f"the API takes 1-{limits.ACCESS_URI_MAX_LENGTH} characters of letters, digits and -/*:_+=.@",
+            "pass the value exactly as your identity provider or Confluent Cloud shows it",
+        )
 
 
 def _require_secret(secret: secretsmanager.ISecret, method: str) -> secretsmanager.ISecret:

@@ -27,9 +27,9 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
-from .errors import ConfigError
-from .limits import FILTER_PATTERN_MAX_LENGTH, FILTERS_MAX
-from .tokens import is_unresolved
+from ..errors import ConfigError
+from ..limits import FILTER_PATTERN_MAX_LENGTH, FILTERS_MAX
+from ..tokens import is_unresolved
 
 # The keys of a Kafka record that Lambda filters on. kafka-filtering.html: "Amazon MSK and self-managed Apache
 # Kafka event source mappings only support filtering on the value key." The record's other fields (key, topic,
@@ -79,7 +79,25 @@ def validate_filters(filters: Sequence[Mapping[str, Any]] | None, prop: str = "f
         _check_object(pattern, path, record_level=True)
         _check_length(pattern, path)
         result.append(_plain_dict(pattern))
+    _check_unique(result, prop)
     return result
+
+
+def _check_unique(patterns: list[dict[str, Any]], prop: str) -> None:
+    """CloudFormation requires the filters of a mapping to be unique (FilterCriteria.Filters: uniqueItems); a
+    pattern listed twice, even with its keys in another order, matches nothing the first does not."""
+    first_seen: dict[str, int] = {}
+    for index, pattern in enumerate(patterns):
+        key = json.dumps(pattern, separators=(",", ":"), sort_keys=True, default=repr)
+        if key in first_seen:
+            raise ConfigError(
+                f"{prop}[{index}]",
+                pattern,
+                f"is the same pattern as {prop}[{first_seen[key]}]; CloudFormation requires the filters of a "
+                "mapping to be unique",
+                f"remove {prop}[{index}] (one copy matches the same records)",
+            )
+        first_seen[key] = index
 
 
 # --- The walker --------------------------------------------------------------------------------------------

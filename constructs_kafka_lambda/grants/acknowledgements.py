@@ -16,9 +16,9 @@ from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
-from .iam import WILDCARD_REASONS, Statement
-from .scopes import stack_of
-from .tokens import is_unresolved
+from ..scopes import stack_of
+from ..tokens import is_unresolved
+from .statements import WILDCARD_REASONS, Statement
 
 _FLATTENED: dict[tuple[int, str], str] = {}  # (id of the stack, token string) -> cdk-nag's flat form
 

@@ -8,12 +8,10 @@ of jsii objects per consumer. Seven widgets per consumer: 70 consumers stay unde
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .monitoring_metrics import AVG, MAX, ConsumerMetrics
-
-if TYPE_CHECKING:
-    from .consumer import KafkaLambdaConsumer
+from .metrics import AVG, MAX, ConsumerMetrics
+from .watched import Watched
 
 _HEIGHT = 6
 _WIDTH = 4  # six graphs across the dashboard's 24 columns
@@ -21,16 +19,16 @@ SECTION_HEIGHT = 1 + _HEIGHT
 
 
 def dashboard_section(
-    consumer: KafkaLambdaConsumer,
+    watched: Watched,
     metrics: ConsumerMetrics,
     *,
     top: int,
-    mapping_metrics: bool,
     lag_threshold: float,
 ) -> list[dict[str, Any]]:
     """The widgets (CloudWatch dashboard body JSON) of one consumer, starting at row `top`."""
     row = metrics.dashboard_row
-    mode = "provisioned" if consumer.provisioned else "on-demand"
+    mapping_metrics = watched.mapping_metrics
+    mode = "provisioned" if watched.provisioned else "on-demand"
     lag = [row("sum_offset_lag"), row("max_offset_lag")] if mapping_metrics else [row("offset_lag")]
     throughput = [row("invocations")]
     errors = [row("errors"), row("throttles")]
@@ -43,14 +41,14 @@ def dashboard_section(
                 "polling_errors",
                 "invoke_errors",
                 "failure_destination_delivery_errors",
-                "schema_registry_errors",
+                *(("schema_registry_errors",) if watched.schema_registry else ()),
                 "commit_errors",
             )
         ]
         failed = [row(k) for k in ("failure_destination_deliveries", "dropped_events", "failed_invoke_events")]
     capacity = [row("concurrent_executions")]
     capacity_right: list[list[Any]] = []
-    if consumer.provisioned:
+    if watched.provisioned:
         capacity = [row("provisioned_pollers"), row("event_poller_units"), *capacity]
         capacity_right = [row("event_poller_throughput")]
     duration = [
@@ -65,17 +63,21 @@ def dashboard_section(
         "width": 24,
         "height": 1,
         "properties": {
-            "markdown": f"### {consumer.construct_path}: topic `{consumer.topic}` -> "
-            f"`{consumer.function.function_name}` ({mode})"
+            "markdown": f"### {watched.path}: topic `{watched.topic}` -> `{watched.function.function_name}` ({mode})"
         },
     }
+    lag_graph = (
+        _graph("Invocations (queue mode: no offset lag)", [row("invocations")])
+        if watched.queue_mode
+        else _graph("Offset lag (records)", lag, annotations=[{"value": lag_threshold, "label": "alarm"}])
+    )
     graphs = [
-        _graph("Offset lag (records)", lag, annotations=[{"value": lag_threshold, "label": "alarm"}]),
+        lag_graph,
         _graph("Records (mapping)" if mapping_metrics else "Invocations", throughput),
         _graph("Errors and throttles", errors),
         _graph("Failed records (destination, dropped)", failed),
         _graph("Duration (ms)", duration),
-        _graph("Pollers and concurrency" if consumer.provisioned else "Concurrency", capacity, right=capacity_right),
+        _graph("Pollers and concurrency" if watched.provisioned else "Concurrency", capacity, right=capacity_right),
     ]
     for column, graph in enumerate(graphs):
         graph |= {"x": column * _WIDTH, "y": top + 1}

@@ -16,11 +16,11 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from . import limits
-from .errors import ConfigError
-from .iam import Statement, allow
-from .shared import SharedResources
-from .tokens import is_unresolved
+from .. import limits
+from ..errors import ConfigError
+from ..grants.statements import Statement, allow
+from ..shared import SharedResources
+from ..tokens import is_unresolved
 
 
 class DestinationKind(Enum):

@@ -71,7 +71,7 @@ MAPPING_METRICS: dict[str, tuple[str, str, str]] = {
     "schema_registry_errors": ("SchemaRegistryErrorCount", SUM, "Schema registry errors"),
     "commit_errors": ("CommitErrorCount", SUM, "Commit errors"),
     "provisioned_pollers": ("ProvisionedPollers", MAX, "Pollers"),
-    "event_poller_units": ("EventPollerUnit", MAX, "Event poller units"),
+    "event_poller_units": ("EventPollerUnit", SUM, "Event poller units"),
     "event_poller_throughput": ("EventPollerThroughputInBytes", SUM, "Bytes polled"),
 }
 
@@ -102,10 +102,24 @@ class ConsumerMetrics:
     `mapping_metrics` is on (the default); provisioned-mode metrics only in provisioned mode.
     """
 
-    def __init__(self, function: lambda_.IFunction, mapping_uuid: str, *, mapping_metrics: bool = True) -> None:
+    def __init__(
+        self,
+        function: lambda_.IFunction,
+        mapping_uuid: str,
+        *,
+        mapping_metrics: bool = True,
+        schema_registry: bool = False,
+    ) -> None:
         self.function = function
         self.mapping_uuid = mapping_uuid
         self.mapping_metrics = mapping_metrics
+        self.schema_registry = schema_registry
+
+    def lag_expression(self, period: Duration | None = None) -> cloudwatch.MathExpression:
+        """`lag` as a one-metric expression (the same series), so that it takes period/label like the others."""
+        return cloudwatch.MathExpression(
+            expression="lag", using_metrics={"lag": self.lag()}, label="Offset lag", period=period or DEFAULT_PERIOD
+        )
 
     def lag(self, **props: Any) -> cloudwatch.Metric:
         """The offset lag that reads this consumer: SumOffsetLag by mapping UUID when the mapping's metrics are on,
@@ -222,9 +236,11 @@ class ConsumerMetrics:
     def concurrent_executions(self, **props: Any) -> cloudwatch.Metric:
         return self._function("concurrent_executions", **props)
 
-    def processing_errors(self, *, include_mapping: bool, period: Duration | None = None) -> cloudwatch.MathExpression:
-        """Function errors + throttles (+ the mapping's polling/invoke/delivery errors when its metrics are on)."""
-        return self._sum_of("Processing errors", processing_error_keys(include_mapping), period)
+    def processing_errors(self, period: Duration | None = None) -> cloudwatch.MathExpression:
+        """Function errors + throttles (+ the mapping's polling/invoke/delivery/schema-registry errors when its
+        metrics are on): the series the errors alarm sums."""
+        keys = processing_error_keys(self.mapping_metrics, schema_registry=self.schema_registry)
+        return self._sum_of("Processing errors", keys, period)
 
     def metric(self, key: str, **props: Any) -> cloudwatch.Metric:
         """Any metric of the two tables by key, as a cloudwatch.Metric."""
@@ -294,8 +310,11 @@ class ConsumerMetrics:
         return [*row, {"stat": statistic or default_statistic, "label": label or default_label}]
 
 
-def processing_error_keys(include_mapping: bool) -> dict[str, str]:
-    return FUNCTION_ERROR_KEYS | (MAPPING_ERROR_KEYS if include_mapping else {})
+def processing_error_keys(include_mapping: bool, *, schema_registry: bool = False) -> dict[str, str]:
+    """Function errors + throttles; with the mapping's metrics also its polling, invoke and delivery errors, and
+    with a schema registry its SchemaRegistryErrorCount (records the pollers could not decode or validate)."""
+    keys = FUNCTION_ERROR_KEYS | (MAPPING_ERROR_KEYS if include_mapping else {})
+    return keys | ({"sr": "schema_registry_errors"} if include_mapping and schema_registry else {})
 
 
 def sum_expression(keys: dict[str, str]) -> str:

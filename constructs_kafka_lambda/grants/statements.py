@@ -6,14 +6,18 @@ and the ec2 ENI actions have no resource-level permissions and must be granted o
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from aws_cdk import Fn
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from .auth import AuthMechanism
-from .cluster import KafkaCluster
-from .tokens import is_unresolved
+from ..source.arns import group_arn, topic_arn
+from ..source.auth import AuthMechanism, SourceKind
+from ..tokens import is_unresolved
+
+if TYPE_CHECKING:
+    from ..source.cluster import KafkaCluster
+    from ..source.schema_registry import SchemaRegistry
 
 # Lambda creates and manages ENIs in the cluster's subnets with the function's role (aws-contract.md).
 ENI_ACTIONS: Final = (
@@ -36,25 +40,6 @@ def allow(actions: list[str], resources: list[str]) -> Statement:
     return {"Effect": "Allow", "Action": actions, "Resource": resources}
 
 
-def kafka_resource_arn(cluster_arn: str, resource: str, name: str) -> str:
-    """`...:topic/<cluster>/<uuid>/<name>` (or group/...) from a cluster ARN, literal or token."""
-    if not is_unresolved(cluster_arn) and not is_unresolved(name):
-        prefix, rest = cluster_arn.split(":cluster/", 1)
-        return f"{prefix}:{resource}/{rest}/{name}"
-    # Concatenated as a string so that a literal "/*" stays visible to Python (CDK renders it as Fn::Join).
-    parts = Fn.split(":cluster/", cluster_arn)
-    return f"{Fn.select(0, parts)}:{resource}/{Fn.select(1, parts)}/{name}"
-
-
-def topic_arn(cluster_arn: str, topic: str) -> str:
-    return kafka_resource_arn(cluster_arn, "topic", topic)
-
-
-def group_arn(cluster_arn: str, group: str | None) -> str:
-    """Without a consumer group id the group is the mapping's UUID, unknown before it exists: `/*`."""
-    return kafka_resource_arn(cluster_arn, "group", group if group is not None else "*")
-
-
 def source_statements(cluster: KafkaCluster, topic: str, group: str | None) -> list[Statement]:
     """What polling needs: cluster discovery, ENIs, IAM data-plane access and the secrets."""
     statements: list[Statement] = []
@@ -62,23 +47,40 @@ def source_statements(cluster: KafkaCluster, topic: str, group: str | None) -> l
         assert cluster.cluster_arn is not None
         arn = cluster.cluster_arn
         statements.append(allow(["kafka:DescribeClusterV2"], [arn]))
+        if cluster.vpc_connection_arn is not None:  # cross-account: the mapping reads through the VPC connection
+            statements.append(allow(["kafka:DescribeVpcConnection"], [cluster.vpc_connection_arn]))
         statements.append(allow(["kafka:GetBootstrapBrokers"], ["*"]))
         if cluster.auth.mechanism is AuthMechanism.IAM:
+            # DescribeClusterDynamicConfiguration does not apply to MSK Serverless (MSK's IAM action table).
+            serverless = cluster.kind is SourceKind.MSK_SERVERLESS
+            connect = ["kafka-cluster:Connect"] + (
+                [] if serverless else ["kafka-cluster:DescribeClusterDynamicConfiguration"]
+            )
             statements += [
-                allow(["kafka-cluster:Connect", "kafka-cluster:DescribeClusterDynamicConfiguration"], [arn]),
-                allow(
-                    ["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"],
-                    [topic_arn(arn, topic)],
-                ),
-                allow(
-                    ["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"],
-                    [group_arn(arn, group)],
-                ),
+                allow(connect, [arn]),
+                allow(["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], [topic_arn(arn, topic)]),
+                allow(["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"], [group_arn(arn, group)]),
             ]
     if cluster.in_vpc:
         statements.append(allow(list(ENI_ACTIONS), ["*"]))
     statements += secret_statements(cluster)
     return statements
+
+
+def schema_registry_statements(registry: SchemaRegistry | None) -> list[Statement]:
+    """Glue: GetRegistry on the registry, GetSchemaVersion on it and its schemas (what AWS's CDK and SAM grant);
+    Confluent: the access secrets and their keys."""
+    if registry is None:
+        return []
+    if registry.kind == "glue":
+        arn = registry.uri
+        if is_unresolved(arn):  # a CfnRegistry's ARN: the same shape, by CloudFormation functions
+            parts = Fn.split(":registry/", arn)
+            schemas = f"{Fn.select(0, parts)}:schema/{Fn.select(1, parts)}/*"
+        else:
+            schemas = f"{arn.replace(':registry/', ':schema/', 1)}/*"
+        return [allow(["glue:GetRegistry"], [arn]), allow(["glue:GetSchemaVersion"], [arn, schemas])]
+    return _secret_access(registry.secrets)
 
 
 def kafka_destination_statements(cluster: KafkaCluster, topic: str) -> list[Statement]:
@@ -96,7 +98,10 @@ def kafka_destination_statements(cluster: KafkaCluster, topic: str) -> list[Stat
 
 def secret_statements(cluster: KafkaCluster) -> list[Statement]:
     """GetSecretValue on the auth and root CA secrets, kms:Decrypt on their customer-managed keys."""
-    secrets = cluster.secrets
+    return _secret_access(cluster.secrets)
+
+
+def _secret_access(secrets: tuple[secretsmanager.ISecret, ...]) -> list[Statement]:
     if not secrets:
         return []
     statements = [allow(["secretsmanager:GetSecretValue"], [secret_policy_arn(s) for s in secrets])]
@@ -124,4 +129,6 @@ WILDCARD_REASONS: Final[dict[str, str]] = {
     "s3:PutObject": "Lambda names the failed-batch objects per mapping and date: PutObject on objects of this one "
     "bucket",
     "secretsmanager:GetSecretValue": "a secret imported by name is matched with its random 6-character ARN suffix",
+    "glue:GetSchemaVersion": "Lambda reads whichever schema version a record names: every schema of this one "
+    "registry (schema/<registry>/*)",
 }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import limits
-from .errors import ConfigError
-from .tokens import is_unresolved
+from .. import limits
+from ..errors import ConfigError
+from ..tokens import is_unresolved
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from aws_cdk import Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from . import limits
-from .errors import ConfigError
-from .tokens import is_unresolved
+from .. import limits
+from ..errors import ConfigError
+from ..tokens import is_unresolved
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,89 @@
+"""Grants for the code around consumers (producers, admin tools, clients of one's own): `KafkaCluster.grant_*`.
+
+Built from the same ARN builders (source/arns.py) and secret statements as the consumer's own policy, and delivered
+the same way: one customer-managed policy on the grantee's role with each unavoidable wildcard acknowledged
+(acknowledgements.py). MSK's IAM actions (Service Authorization Reference, Amazon MSK / Apache Kafka APIs for
+Amazon MSK clusters): WriteDataIdempotently is on the cluster; WriteData, ReadData, DescribeTopic on the topic;
+AlterGroup, DescribeGroup on the group.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from aws_cdk import Annotations
+from aws_cdk import aws_iam as iam
+from constructs import Construct
+
+from ..checks import check_topic
+from ..errors import ConfigError
+from ..source.arns import group_arn, topic_arn
+from ..source.auth import AuthMechanism
+from .acknowledgements import acknowledge_policy_wildcards
+from .statements import Statement, allow, secret_statements
+
+if TYPE_CHECKING:
+    from ..source.cluster import KafkaCluster
+
+
+def grant(
+    cluster: KafkaCluster,
+    grantee: iam.IGrantable,
+    topic: str,
+    *,
+    produce: bool = False,
+    idempotent: bool = False,
+    consumer_group_id: str | None = None,
+) -> iam.ManagedPolicy | None:
+    """One policy with what a Kafka client of `cluster` needs to produce to or consume from `topic`."""
+    verb = "grant_produce" if produce else "grant_consume"
+    check_topic(f"{verb}(topic)", topic)
+    role = getattr(grantee, "grant_principal", None)
+    if not hasattr(role, "role_arn"):
+        raise ConfigError(
+            f"{verb}(grantee)",
+            grantee,
+            "the grantee must have an IAM role (a Function, a Role, a task definition's role)",
+            "pass the function or its role",
+        )
+    statements = client_statements(cluster, topic, produce=produce, idempotent=idempotent, group=consumer_group_id)
+    if not statements:
+        return None
+    scope = grantee if isinstance(grantee, Construct) else role
+    digest = hashlib.sha256(f"{cluster.cluster_arn}|{topic}|{verb}|{consumer_group_id}".encode()).hexdigest()[:8]
+    policy = iam.ManagedPolicy(
+        scope,  # type: ignore[arg-type]
+        f"Kafka{'Produce' if produce else 'Consume'}{digest}",
+        description=f"Kafka {'producer' if produce else 'consumer'} access to one topic (constructs_kafka_lambda)",
+        document=iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": statements}),
+        roles=[role],  # type: ignore[list-item]
+    )
+    acknowledge_policy_wildcards(policy, statements)
+    if cluster.in_vpc and cluster.is_msk:
+        Annotations.of(policy).add_info(
+            f"{verb}: the client also needs a network path to the brokers on port {cluster.auth.msk_port()} "
+            "(e.g. cluster.connections.allow_from(function, ...))."
+        )
+    return policy
+
+
+def client_statements(
+    cluster: KafkaCluster, topic: str, *, produce: bool, idempotent: bool, group: str | None
+) -> list[Statement]:
+    """IAM data-plane actions (MSK with IAM auth), broker discovery (MSK), and the secrets (any secret auth)."""
+    statements: list[Statement] = []
+    arn = cluster.cluster_arn
+    if cluster.is_msk and arn is not None:
+        statements += [allow(["kafka:DescribeClusterV2"], [arn]), allow(["kafka:GetBootstrapBrokers"], ["*"])]
+        if cluster.auth.mechanism is AuthMechanism.IAM:
+            connect = ["kafka-cluster:Connect"] + (
+                ["kafka-cluster:WriteDataIdempotently"] if produce and idempotent else []
+            )
+            data = ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData" if produce else "kafka-cluster:ReadData"]
+            statements += [allow(connect, [arn]), allow(data, [topic_arn(arn, topic)])]
+            if not produce:
+                statements.append(
+                    allow(["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"], [group_arn(arn, group)])
+                )
+    return statements + secret_statements(cluster)

@@ -1,0 +1,381 @@
+"""The consumer's checks: user props in, one validated `MappingSpec` out, or a ConfigError naming what to fix.
+
+Rules come from AWS's models (limits.py: the Lambda API model and the CloudFormation schema) and from the Lambda
+Developer Guide where the models cannot say it (mode-only features, queue mode, timeouts); each says its source.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from aws_cdk import Duration
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+
+from .. import limits
+from ..checks import check_bool, check_int_range, check_topic, check_type, literal
+from ..errors import ConfigError
+from ..network.access import NetworkAccess
+from ..observe.options import Monitoring
+from ..scopes import stack_of
+from ..source.auth import SourceKind
+from ..source.cluster import KafkaCluster
+from ..source.schema_registry import SchemaRegistry
+from ..tokens import is_unresolved
+from .destinations import DestinationKind, FailureDestination
+from .filters import validate_filters
+from .pollers import ProvisionedPollers
+from .spec import ConsumptionMode, MappingSpec
+
+_PROVISIONED_ONLY = "is available for Kafka only in provisioned mode (Lambda guide, kafka-scaling-modes)"
+_PROVISIONED_FIX = "add provisioned_pollers=ProvisionedPollers(minimum=1, maximum=...) or remove it"
+_POSITIONS = {
+    lambda_.StartingPosition.TRIM_HORIZON: "TRIM_HORIZON",
+    lambda_.StartingPosition.LATEST: "LATEST",
+    lambda_.StartingPosition.AT_TIMESTAMP: "AT_TIMESTAMP",
+}
+
+
+def check_mapping(props: dict[str, Any]) -> MappingSpec:
+    """Every rule AWS would enforce at deploy or at runtime, in the order a reader meets the props."""
+    cluster = props["cluster"]
+    check_type("cluster", cluster, KafkaCluster, "KafkaCluster.msk(...) (or msk_serverless/self_managed/...)")
+    topic = props["topic"]
+    check_topic("topic", topic)
+    role = _check_function(props["function"])
+    _check_placement(cluster, props["function"])
+    pollers = props["provisioned_pollers"]
+    if pollers is not None:
+        check_type("provisioned_pollers", pollers, ProvisionedPollers, "ProvisionedPollers(...)")
+    provisioned = pollers is not None
+    mode = _check_consumption_mode(props, cluster, provisioned)
+    queue = mode is ConsumptionMode.QUEUE
+    if props["batch_size"] is None:
+        raise ConfigError("batch_size", None, "the batch size is a whole number", "pass e.g. batch_size=100")
+    check_int_range("batch_size", props["batch_size"], limits.BATCH_SIZE_MIN, limits.BATCH_SIZE_MAX)
+    group = props["consumer_group_id"]
+    _check_consumer_group(group)
+    filters = validate_filters(_from_filter_criteria(props["filters"]))
+    _check_unique_filters(filters)
+    _check_provisioned_only(
+        provisioned,
+        retry_attempts=props["retry_attempts"],
+        max_record_age=props["max_record_age"],
+        bisect_batch_on_error=props["bisect_batch_on_error"],
+        report_batch_item_failures=props["report_batch_item_failures"],
+        log_level=getattr(props["log_level"], "value", props["log_level"]),
+        schema_registry=props["schema_registry"],
+    )
+    check_int_range(
+        "retry_attempts",
+        props["retry_attempts"],
+        0,
+        limits.RETRY_ATTEMPTS_MAX,
+        also=(limits.RETRY_ATTEMPTS_INFINITE,),
+    )
+    for prop, expected, fix in (
+        ("network_access", NetworkAccess, "NetworkAccess.vpc_endpoints() (or existing_egress(...))"),
+        ("monitoring", Monitoring, "Monitoring(...) or leave it out"),
+        ("schema_registry", SchemaRegistry, "SchemaRegistry.glue(...) or SchemaRegistry.confluent(...)"),
+    ):
+        if props[prop] is not None:
+            check_type(prop, props[prop], expected, fix)
+    if props["log_level"] is not None:
+        check_type(
+            "log_level", props["log_level"], lambda_.EventSourceMappingLogLevel, "EventSourceMappingLogLevel.WARN"
+        )
+    destination = props["on_failure"] if props["on_failure"] is not None else FailureDestination.s3()
+    check_type("on_failure", destination, FailureDestination, "FailureDestination.s3() (or sqs/sns/kafka_topic/none)")
+    _check_destination(destination, topic, provisioned)
+    check_bool("enabled", props["enabled"])
+    for prop in ("bisect_batch_on_error", "report_batch_item_failures", "mapping_metrics"):
+        if props[prop] is not None:
+            check_bool(prop, props[prop])
+    if props["filter_encryption"] is not None:
+        _check_filter_encryption(props["filter_encryption"], filters)
+    position, timestamp = _check_starting_position(
+        props["starting_position"], props["starting_position_timestamp"], queue
+    )
+    spec = MappingSpec(
+        cluster=cluster,
+        topic=topic,
+        function=props["function"],
+        role=role,
+        batch_size=props["batch_size"],
+        batching_window_seconds=_check_batching_window(props["max_batching_window"], queue),
+        starting_position=position,
+        starting_position_timestamp=timestamp,
+        consumer_group_id=group,
+        filters=tuple(filters),
+        pollers=pollers,
+        destination=destination,
+        retry_attempts=props["retry_attempts"],
+        record_age_seconds=_check_record_age(props["max_record_age"]),
+        bisect_batch_on_error=props["bisect_batch_on_error"] if provisioned else None,
+        report_batch_item_failures=bool(props["report_batch_item_failures"]),
+        enabled=props["enabled"],
+        mapping_metrics=provisioned if props["mapping_metrics"] is None else props["mapping_metrics"],
+        network_access=props["network_access"],
+        monitoring=props["monitoring"] if props["monitoring"] is not None else Monitoring(),
+        log_level=props["log_level"].value if props["log_level"] is not None else None,
+        filter_encryption=props["filter_encryption"],
+        schema_registry=props["schema_registry"],
+        consumption_mode=mode,
+    )
+    _check_access_configurations(spec)
+    return spec
+
+
+# ------------------------------------------------------------------------------------------------ the rules
+def _check_placement(cluster: KafkaCluster, function: lambda_.IFunction) -> None:
+    """Same Region for cluster and secrets; MSK Serverless mappings cannot be cross-account (literal ARNs only)."""
+    stack = stack_of(function)
+    region, account = stack.region, stack.account
+    arns = [("cluster", cluster.cluster_arn)] + [("auth secret", s.secret_arn) for s in cluster.secrets]
+    for what, arn in arns:
+        if arn is None or is_unresolved(arn) or is_unresolved(region):
+            continue
+        arn_region = arn.split(":")[3] if arn.count(":") >= 5 else region
+        if arn_region != region:
+            raise ConfigError(
+                "cluster",
+                arn,
+                f"the {what} is in {arn_region} but the function's stack is in {region}; Lambda reads event "
+                "sources and their secrets only in the function's own Region",
+                f"deploy the consumer in {arn_region}, or use a cluster and secret in {region}",
+            )
+    arn = cluster.cluster_arn
+    if cluster.kind is SourceKind.MSK_SERVERLESS and arn is not None and not is_unresolved(arn):
+        arn_account = arn.split(":")[4]
+        if not is_unresolved(account) and arn_account != account:
+            raise ConfigError(
+                "cluster",
+                arn,
+                f"MSK Serverless mappings cannot be cross-account (cluster in {arn_account}, function in {account})",
+                f"deploy the consumer in account {arn_account}",
+            )
+
+
+def _check_function(function: Any) -> iam.IRole:
+    if not hasattr(function, "function_arn"):
+        raise ConfigError("function", function, "expected a lambda_.IFunction", "pass the consumer function")
+    role = function.role
+    if role is None:
+        raise ConfigError(
+            "function",
+            function.node.path,
+            "the function has no known execution role, so the mapping's permissions cannot be granted",
+            "import it with Function.from_function_attributes(..., role=iam.Role.from_role_arn(...))",
+        )
+    timeout = getattr(function, "timeout", None)
+    seconds = timeout.to_seconds() if isinstance(timeout, Duration) else None
+    if seconds is not None and literal(seconds) is not None and seconds > limits.FUNCTION_TIMEOUT_MAX_SECONDS:
+        raise ConfigError(
+            "function.timeout",
+            f"{seconds} s",
+            "Lambda invokes Kafka consumers with a timeout of at most 14 minutes (Lambda guide, with-kafka)",
+            "set timeout=Duration.minutes(14) or less on the function",
+        )
+    return role
+
+
+def _check_consumption_mode(props: dict[str, Any], cluster: KafkaCluster, provisioned: bool) -> ConsumptionMode:
+    """Queue mode: self-managed Kafka >= 4.2 share groups; starting position and batching window do not apply
+    (API model, SelfManagedKafkaEventSourceConfig.ConsumptionMode; Lambda guide, polling-kafka-queue)."""
+    mode = props["consumption_mode"] if props["consumption_mode"] is not None else ConsumptionMode.STREAM
+    check_type("consumption_mode", mode, ConsumptionMode, "ConsumptionMode.STREAM or ConsumptionMode.QUEUE")
+    if mode is ConsumptionMode.STREAM:
+        return mode
+    if cluster.is_msk:
+        raise ConfigError(
+            "consumption_mode",
+            "ConsumptionMode.QUEUE",
+            "queue mode (Kafka share groups) is for self-managed Kafka only; MSK mappings read as a stream",
+            "use KafkaCluster.self_managed(...) with Kafka >= 4.2, or drop consumption_mode",
+        )
+    for prop in ("starting_position", "starting_position_timestamp", "max_batching_window"):
+        if props[prop] is not None:
+            raise ConfigError(
+                prop,
+                props[prop],
+                "does not apply in queue mode: a share group hands out records as they come, without positions "
+                "or a batching window (Lambda guide, polling-kafka-queue)",
+                f"remove {prop}, or use ConsumptionMode.STREAM",
+            )
+    return mode
+
+
+def _check_starting_position(position: Any, timestamp: Any, queue: bool) -> tuple[str | None, float | None]:
+    if queue:
+        return None, None
+    position = lambda_.StartingPosition.TRIM_HORIZON if position is None else position
+    if position not in _POSITIONS:
+        raise ConfigError(
+            "starting_position",
+            position,
+            "Kafka mappings start at TRIM_HORIZON, LATEST or AT_TIMESTAMP",
+            "pass lambda_.StartingPosition.TRIM_HORIZON",
+        )
+    at_timestamp = position == lambda_.StartingPosition.AT_TIMESTAMP
+    if at_timestamp == (timestamp is None):
+        raise ConfigError(
+            "starting_position_timestamp",
+            timestamp,
+            "AT_TIMESTAMP needs the time to start from, and a timestamp is only used with AT_TIMESTAMP",
+            "pass starting_position=AT_TIMESTAMP with starting_position_timestamp=<Unix seconds>, or neither",
+        )
+    if timestamp is not None and not is_unresolved(timestamp):
+        if isinstance(timestamp, bool) or not isinstance(timestamp, int | float) or not 0 <= timestamp <= time.time():
+            raise ConfigError(
+                "starting_position_timestamp",
+                timestamp,
+                "the timestamp is Unix time in seconds and must not be in the future",
+                "pass e.g. int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())",
+            )
+    return _POSITIONS[position], timestamp
+
+
+def _check_batching_window(window: Any, queue: bool) -> int | None:
+    """MaximumBatchingWindowInSeconds is a whole number of seconds, 0-300 (API model)."""
+    if window is None or queue:
+        return None
+    if not isinstance(window, Duration):
+        raise ConfigError("max_batching_window", window, "expected a Duration", "pass Duration.seconds(n)")
+    millis = window.to_milliseconds()
+    if is_unresolved(millis):
+        return cast(int, window.to_seconds())  # a number token, kept as the token
+    seconds = millis / 1000
+    if seconds != int(seconds) or not 0 <= seconds <= limits.BATCHING_WINDOW_MAX_SECONDS:
+        raise ConfigError(
+            "max_batching_window",
+            f"{seconds:g} s",
+            f"the batching window is 0 to {limits.BATCHING_WINDOW_MAX_SECONDS} seconds, in whole seconds "
+            "(API: MaximumBatchingWindowInSeconds); Kafka's default without it is 500 ms",
+            "pass Duration.seconds(n), or leave it out for the 500 ms default",
+        )
+    return int(seconds)
+
+
+def _check_record_age(age: Any) -> int | None:
+    """Whole seconds for MaximumRecordAgeInSeconds; -1 (int) means no limit (a Duration cannot be negative)."""
+    if age is None:
+        return None
+    if age == limits.RECORD_AGE_INFINITE and not isinstance(age, bool):
+        return limits.RECORD_AGE_INFINITE
+    if not isinstance(age, Duration):
+        raise ConfigError("max_record_age", age, "expected a Duration, or -1 for no limit", "pass Duration.hours(n)")
+    seconds = age.to_seconds()
+    if is_unresolved(seconds):
+        return cast(int, seconds)  # a number token: written as is, checked by CloudFormation
+    if seconds != int(seconds) or not limits.RECORD_AGE_MIN_SECONDS <= seconds <= limits.RECORD_AGE_MAX_SECONDS:
+        raise ConfigError(
+            "max_record_age",
+            f"{seconds:g} s",
+            f"the maximum record age is {limits.RECORD_AGE_MIN_SECONDS} s to {limits.RECORD_AGE_MAX_SECONDS} s "
+            "(7 days) in whole seconds, or -1 for no limit",
+            "pass e.g. Duration.hours(6)",
+        )
+    return int(seconds)
+
+
+def _check_consumer_group(group: Any) -> None:
+    if group is None or is_unresolved(group):
+        return
+    if (
+        not isinstance(group, str)
+        or not 1 <= len(group) <= limits.CONSUMER_GROUP_MAX_LENGTH
+        or not limits.CONSUMER_GROUP_PATTERN.fullmatch(group)
+    ):
+        raise ConfigError(
+            "consumer_group_id",
+            group,
+            f"a consumer group id is 1-{limits.CONSUMER_GROUP_MAX_LENGTH} characters of [a-zA-Z0-9-/*:_+=.@]",
+            'use e.g. "fleet-telemetry-alerts"; it must be unique across the account\'s Kafka mappings',
+        )
+
+
+def _from_filter_criteria(filters: Any) -> Any:
+    """Accept CDK's own `lambda_.FilterCriteria.filter({...})` output ({"pattern": "<json>"}) as CDK users write it."""
+    if not isinstance(filters, Sequence) or isinstance(filters, str | bytes):
+        return filters
+    converted: list[Any] = []
+    for index, item in enumerate(filters):
+        pattern = item.get("pattern") if isinstance(item, Mapping) and set(item) == {"pattern"} else None
+        if isinstance(pattern, str) and not is_unresolved(pattern):
+            try:
+                item = json.loads(pattern)
+            except ValueError as error:
+                raise ConfigError(
+                    f"filters[{index}].pattern", pattern, f"is not JSON ({error})", "pass FilterCriteria.filter({...})"
+                ) from None
+        converted.append(item)
+    return converted
+
+
+def _check_unique_filters(filters: list[dict[str, Any]]) -> None:
+    """CloudFormation requires a mapping's filters to be unique (FilterCriteria.Filters uniqueItems)."""
+    seen: dict[str, int] = {}
+    for index, pattern in enumerate(filters):
+        text = json.dumps(pattern, sort_keys=True, default=str)
+        if text in seen:
+            raise ConfigError(
+                f"filters[{index}]",
+                pattern,
+                f"repeats filters[{seen[text]}]; CloudFormation rejects duplicate filters",
+                "remove the duplicate",
+            )
+        seen[text] = index
+
+
+def _check_filter_encryption(key: Any, filters: list[dict[str, Any]]) -> None:
+    if not hasattr(key, "key_arn"):
+        raise ConfigError("filter_encryption", key, "expected a kms.IKey", "pass kms.Key(...) or Key.from_key_arn(...)")
+    if not filters:
+        raise ConfigError(
+            "filter_encryption",
+            key.node.path,
+            "the key encrypts the mapping's filter patterns, and there are none",
+            "add filters=[...] or drop filter_encryption",
+        )
+
+
+def _check_provisioned_only(provisioned: bool, **values: Any) -> None:
+    """Provisioned-only settings are rejected in on-demand mode; an explicit False (the on-demand behaviour, never
+    written to the template there) is let through."""
+    if provisioned:
+        return
+    for prop, value in values.items():
+        if value is not None and value is not False:
+            raise ConfigError(prop, value, _PROVISIONED_ONLY, _PROVISIONED_FIX)
+
+
+def _check_destination(destination: FailureDestination, topic: str, provisioned: bool) -> None:
+    if destination.kind is not DestinationKind.KAFKA:
+        return
+    if not provisioned:
+        raise ConfigError("on_failure", "FailureDestination.kafka_topic(...)", _PROVISIONED_ONLY, _PROVISIONED_FIX)
+    name = destination.kafka_topic_name
+    if not is_unresolved(name) and not is_unresolved(topic) and name == topic:
+        raise ConfigError(
+            "on_failure",
+            f"FailureDestination.kafka_topic({name!r})",
+            "the failure topic must not be the source topic (failed records would be consumed again)",
+            f'use a separate topic, e.g. FailureDestination.kafka_topic("{topic}-failed")',
+        )
+
+
+def _check_access_configurations(spec: MappingSpec) -> None:
+    """Secret + OAuth parameters + root CA + one per subnet and security group must fit the API's list."""
+    count = len(spec.source_access_configurations())
+    if count > limits.SOURCE_ACCESS_CONFIGURATIONS_MAX:
+        cluster = spec.cluster
+        raise ConfigError(
+            "cluster",
+            f"{len(cluster.subnet_ids_in_vpc())} subnets, {len(cluster.security_groups)} security groups",
+            f"the mapping would have {count} SourceAccessConfigurations (auth, root CA, one per subnet and per "
+            f"security group); the Lambda API accepts at most {limits.SOURCE_ACCESS_CONFIGURATIONS_MAX}",
+            "select fewer subnets (e.g. SubnetSelection(one_per_az=True)) or fewer security groups",
+        )

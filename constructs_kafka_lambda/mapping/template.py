@@ -1,0 +1,119 @@
+"""Build the event source mapping from a `MappingSpec`: the one place that writes its CloudFormation properties."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_cdk import Stack
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from ..tokens import is_unresolved
+from .spec import MappingSpec
+
+_ALL_MAPPING_METRICS = ["EventCount", "ErrorCount", "KafkaMetrics"]
+
+
+def build_mapping(scope: Construct, spec: MappingSpec, destination: str | None) -> lambda_.EventSourceMapping:
+    """The L2 mapping (so `event_source_mapping_id` and friends work) with the rest set on its L1.
+
+    Queue mode gets its own logical id: CloudFormation does not mark ConsumptionMode create-only, but the API does,
+    so switching modes must replace the mapping rather than fail an update.
+    """
+    cluster = spec.cluster
+    mapping = lambda_.EventSourceMapping(
+        scope,
+        "MappingQueue" if spec.queue_mode else "Mapping",
+        target=spec.function,
+        event_source_arn=cluster.event_source_arn,
+        kafka_bootstrap_servers=list(cluster.bootstrap_servers) or None,
+        kafka_topic=spec.topic,
+        batch_size=spec.batch_size,
+        enabled=spec.enabled,
+        filters=[{"pattern": _pattern(f, Stack.of(scope))} for f in spec.filters] or None,
+        filter_encryption=spec.filter_encryption,
+    )
+    cfn = mapping.node.default_child
+    assert isinstance(cfn, lambda_.CfnEventSourceMapping)
+    for name, value in _properties(spec, destination, Stack.of(scope)).items():
+        setattr(cfn, name, value)
+    return mapping
+
+
+def _properties(spec: MappingSpec, destination: str | None, stack: Stack) -> dict[str, Any]:
+    """The L1 properties the L2 does not set (or sets differently), as plain values: one jsii call each."""
+    props: dict[str, Any] = {
+        "starting_position": spec.starting_position,
+        "starting_position_timestamp": spec.starting_position_timestamp,
+        "maximum_batching_window_in_seconds": spec.batching_window_seconds,
+        "maximum_retry_attempts": spec.retry_attempts,
+        "maximum_record_age_in_seconds": spec.record_age_seconds,
+        "bisect_batch_on_function_error": spec.bisect_batch_on_error,
+        "function_response_types": ["ReportBatchItemFailures"] if spec.report_batch_item_failures else None,
+        "source_access_configurations": [{"type": t, "uri": u} for t, u in spec.source_access_configurations()] or None,
+        "filter_criteria": {"filters": [{"pattern": _pattern(f, stack)} for f in spec.filters]}
+        if spec.filters
+        else None,
+        "metrics_config": {"metrics": _ALL_MAPPING_METRICS} if spec.mapping_metrics else None,
+        "logging_config": {"systemLogLevel": spec.log_level} if spec.log_level else None,
+        "destination_config": {"onFailure": {"destination": destination}} if destination else None,
+    }
+    if spec.pollers is not None:
+        pollers = spec.pollers
+        props["provisioned_poller_config"] = {
+            "minimumPollers": pollers.minimum,
+            "maximumPollers": pollers.maximum,
+            "pollerGroupName": pollers.group_name,
+        }
+    props.update(_kafka_config(spec))
+    return {k: v for k, v in props.items() if v is not None}
+
+
+def _kafka_config(spec: MappingSpec) -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    if spec.consumer_group_id is not None:
+        config["consumerGroupId"] = spec.consumer_group_id
+    if spec.schema_registry is not None:
+        config["schemaRegistryConfig"] = _camel(spec.schema_registry.cfn_config())
+    if spec.cluster.is_msk:
+        return {"amazon_managed_kafka_event_source_config": config} if config else {}
+    if spec.queue_mode:
+        config["consumptionMode"] = spec.consumption_mode.value
+    return {"self_managed_kafka_event_source_config": config} if config else {}
+
+
+def _pattern(pattern: dict[str, Any], stack: Stack) -> str:
+    """The pattern as compact JSON; tokens inside (CDK strings or numbers) are resolved by CDK's JSON writer."""
+    text = json.dumps(pattern, separators=(",", ":"), default=str)
+    if is_unresolved(text) or _has_objects(pattern):
+        return stack.to_json_string(pattern)
+    return text
+
+
+def _has_objects(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_objects(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_objects(v) for v in value)
+    return not isinstance(value, str | int | float | bool | type(None)) or is_unresolved(value)
+
+
+def _camel(config: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation keys to the L1 struct's camelCase keys (the L1 accepts plain dicts with those)."""
+
+    def key(name: str) -> str:
+        return {"SchemaRegistryURI": "schemaRegistryUri", "URI": "uri"}.get(name, name[0].lower() + name[1:])
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key(k): convert(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [convert(v) for v in value]
+        return value
+
+    result: dict[str, Any] = convert(config)
+    return result
+
+
+__all__ = ["build_mapping"]

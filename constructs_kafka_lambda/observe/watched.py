@@ -1,0 +1,27 @@
+"""`Watched`: the frozen description of what a consumer's monitoring watches.
+
+Monitoring reads only this (never the consumer), so observe/ imports nothing from the consumer and writes nothing
+into it: the consumer hands a description over and gets alarms and metrics back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import aws_lambda as lambda_
+
+
+@dataclass(frozen=True)
+class Watched:
+    """One consumer as its alarms, dashboard section and metric methods see it."""
+
+    path: str  # the consumer's construct path: names its alarms and dashboard section
+    topic: str
+    function: lambda_.IFunction
+    mapping_uuid: str  # a token: the EventSourceMappingUUID dimension of the mapping's metrics
+    provisioned: bool
+    maximum_pollers: int | None  # provisioned mode: the autoscaling ceiling
+    batch_size: int
+    mapping_metrics: bool  # the mapping's EventCount/ErrorCount/KafkaMetrics groups are on
+    queue_mode: bool = False  # share groups: no offsets, so no offset-lag metrics
+    schema_registry: bool = False  # schema-registry errors count as errors

@@ -1,0 +1,205 @@
+"""Judge many configurations per app: construct each in its own scope (phase A), synthesize once, judge every
+accepted mapping (phase B).
+
+Phase A, per example (inside hypothesis, so a failure shrinks): a configuration the model and the rules call
+invalid must raise ConfigError at construction, a valid one must construct, and nothing may raise anything else.
+Phase B, per batch (CDK's template validation costs seconds the first time in a process, then milliseconds): the
+synthesized mapping, turned back into API parameters, must pass the model and equal the expected request, and CDK's
+CloudFormation-schema validation must report nothing on what the library made. Phase B failures are collected, not
+raised inside hypothesis, and reported with the configuration that produced them.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from constructs_kafka_lambda import ConfigError, KafkaLambdaConsumer
+
+from .api_model import judge
+from .build import FIXTURE, Fixtures, build
+from .config import ACCOUNT, REGION, Config
+from .expected import differences, expected_request
+from .from_template import request_from_template
+from .known_gaps import KNOWN_GAPS, GapKind, KnownGap
+from .rules import verdict
+
+
+class ContractFailure(AssertionError):
+    """The library broke the contract on one configuration."""
+
+
+@dataclass
+class Accepted:
+    config: Config
+    consumer: KafkaLambdaConsumer
+    stack: cdk.Stack
+    path: str
+
+
+@dataclass
+class Tally:
+    """What a run saw: how many examples were valid, refused, accepted, and which known gaps they hit."""
+
+    valid: int = 0
+    invalid: int = 0
+    known: dict[str, int] = field(default_factory=dict)
+    access_types: set[str] = field(default_factory=set)
+
+    def hit(self, gap: KnownGap) -> None:
+        self.known[gap.name] = self.known.get(gap.name, 0) + 1
+
+
+class Run:
+    """A run of examples over apps of `per_stack` x `stacks_per_app` consumers."""
+
+    def __init__(
+        self,
+        *,
+        per_stack: int = 50,
+        stacks_per_app: int = 10,
+        gaps: tuple[KnownGap, ...] = KNOWN_GAPS,
+        collect: bool = False,
+    ) -> None:
+        self.collect = collect  # record phase A failures instead of raising (exploration, repro checks)
+        self.per_stack = per_stack
+        self.stacks_per_app = stacks_per_app
+        self.gaps = gaps
+        self.tally = Tally()
+        self.failures: list[str] = []
+        self._app: cdk.App | None = None
+        self._stack: cdk.Stack | None = None
+        self._fixtures: Fixtures | None = None
+        self._in_stack = 0
+        self._stacks = 0
+        self._examples = 0
+        self._accepted: list[Accepted] = []
+        self._ignored: list[str] = []
+
+    # ------------------------------------------------------------------------------------------- phase A
+    def check(self, config: Config) -> None:
+        """Construct `config`; raise ContractFailure when the outcome contradicts the verdict."""
+        reasons = verdict(config)
+        stack, fixtures = self._next_stack()
+        self._examples += 1
+        scope_id = f"E{self._examples}"
+        scope = Construct(stack, scope_id)
+        try:
+            consumer = build(scope, config, fixtures)
+        except ConfigError as error:
+            stack.node.try_remove_child(scope_id)
+            self.tally.invalid += 1
+            if not reasons:
+                self._fail("refuses-valid", config, f"refused a valid configuration: {error}")
+            return
+        except Exception as error:
+            stack.node.try_remove_child(scope_id)
+            self._fail("crash", config, f"raised {type(error).__name__} instead of ConfigError: {_first_line(error)}")
+            return
+        if reasons:
+            # Kept (shared resources such as the dashboard may refer to it), but not judged after synthesis.
+            self._ignored.append(scope.node.path + "/")
+            self._fail("accepts-invalid", config, "accepted an invalid configuration:\n  " + "\n  ".join(reasons))
+            return
+        self.tally.valid += 1
+        self._accepted.append(Accepted(config, consumer, stack, scope.node.path))
+
+    def _fail(self, kind: GapKind, config: Config, message: str) -> None:
+        gap = self._known(kind, config)
+        if gap is not None:
+            self.tally.hit(gap)
+            return
+        if self.collect:
+            self.failures.append(f"[{kind}] {message}\nconfiguration: {config!r}")
+            return
+        raise ContractFailure(f"{message}\nconfiguration: {config!r}")
+
+    def _known(self, kind: GapKind, config: Config) -> KnownGap | None:
+        return next((g for g in self.gaps if g.kind == kind and g.applies(config)), None)
+
+    def _next_stack(self) -> tuple[cdk.Stack, Fixtures]:
+        if self._stack is None or self._in_stack >= self.per_stack:
+            if self._app is None or self._stacks >= self.stacks_per_app:
+                self.flush()
+                outdir = tempfile.mkdtemp(prefix="ckl-contract-")
+                self._app = cdk.App(context={"aws:cdk:bundling-stacks": []}, outdir=outdir)
+                self._stacks = 0
+            self._stacks += 1
+            env = cdk.Environment(account=ACCOUNT, region=REGION)
+            self._stack = cdk.Stack(self._app, f"Contract{self._stacks}", env=env)
+            self._fixtures = Fixtures(self._stack)
+            self._in_stack = 0
+        self._in_stack += 1
+        assert self._fixtures is not None
+        return self._stack, self._fixtures
+
+    # ------------------------------------------------------------------------------------------- phase B
+    def flush(self) -> None:
+        """Synthesize the current app and judge every accepted mapping in it."""
+        app, accepted = self._app, self._accepted
+        self._app, self._stack, self._accepted = None, None, []
+        if app is None or not accepted:
+            return
+        try:
+            app.synth()
+        except Exception as error:
+            self.failures.append(f"synth of {len(accepted)} accepted configurations failed: {_first_line(error)}")
+            return
+        findings = _findings(Path(app.outdir))
+        examples = tuple(item.path + "/" for item in accepted) + tuple(self._ignored)
+        self._ignored = []
+        for path, finding in findings:
+            if f"/{FIXTURE}" not in path and not (path + "/").startswith(examples) and path.count("/") > 0:
+                self.failures.append(f"CDK template validation on a shared resource {path}: {finding}")
+        templates: dict[str, dict[str, Any]] = {}
+        for item in accepted:
+            name = item.stack.artifact_id
+            if name not in templates:
+                templates[name] = json.loads((Path(app.outdir) / f"{name}.template.json").read_text())
+            for problem in self._judge_template(item, templates[name], findings):
+                gap = self._known("template", item.config)
+                if gap is not None:
+                    self.tally.hit(gap)
+                else:
+                    self.failures.append(f"[template] {problem}\nconfiguration: {item.config!r}")
+
+    def _judge_template(self, item: Accepted, template: dict[str, Any], findings: list[tuple[str, str]]) -> list[str]:
+        logical_id = item.stack.resolve(item.stack.get_logical_id(item.consumer.cfn_mapping))
+        actual = request_from_template(template, logical_id)
+        for access in actual.get("SourceAccessConfigurations", []):
+            self.tally.access_types.add(str(access.get("Type")))
+        problems = [f"the API model rejects the synthesized mapping: {v}" for v in judge(actual)]
+        expected = expected_request(item.config, resolve_tokens=True)
+        problems += [f"the mapping differs from the request asked for: {d}" for d in differences(expected, actual)]
+        prefix = item.path + "/"
+        problems += [
+            f"CDK template validation: {finding}"
+            for path, finding in findings
+            if (path + "/").startswith(prefix) and f"/{FIXTURE}/" not in path[len(prefix) - 1 :] + "/"
+        ]
+        return problems
+
+
+def _findings(outdir: Path) -> list[tuple[str, str]]:
+    """(construct path, "rule: description") of every violation in CDK's validation report."""
+    report = outdir / "validation-report.json"
+    if not report.exists():
+        return []
+    data = json.loads(report.read_text())
+    return [
+        (construct.get("constructPath", ""), f"{violation['ruleName']}: {violation.get('description', '')}")
+        for plugin in data.get("pluginReports", [])
+        for violation in plugin.get("violations", [])
+        for construct in violation.get("violatingConstructs", violation.get("violatingResources", []))
+    ]
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:400] if text else repr(error)
