@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from kafka_fn_strategies import EDGE_TIMESTAMPS, PROPERTY, all_refs, kafka_events, shaped_values
 from kafka_fn_testkit import FakeContext, LoadHandler, kafka_record, log_lines, metric_values, msk_event
@@ -300,7 +300,7 @@ def _vehicle(record: dict[str, Any]) -> str:
     return str(json.loads(base64.b64decode(record["value"]))["vehicle_id"])
 
 
-@PROPERTY
+@settings(PROPERTY, max_examples=50)  # each example publishes through moto's SNS, SQS and DynamoDB
 @given(event=kafka_events(T, READINGS))
 def test_no_record_crashes_the_batch_and_each_low_vehicle_is_alerted_once(
     alerts: Any, capsys: pytest.CaptureFixture[str], event: dict[str, Any]
