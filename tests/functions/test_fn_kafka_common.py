@@ -66,6 +66,10 @@ def test_read_batch_sets_aside_records_without_coordinates() -> None:
     batch = read_batch(event)
     assert [r.ref for r in batch.records] == [RecordRef("a", 0, 5)]
     assert batch.unaddressable == ["'a-0'[1]", "'a-0'[2]", "'a-0'[3]", "'a-0'[4]"]
+    odd_topic = kafka_record("\ud83d", 0, 1, {"n": 1})
+    batch = read_batch({"records": {"\ud83d-0": [odd_topic]}})
+    assert batch.records == [] and batch.unaddressable == ["'\\ud83d-0'[0]"]
+    assert batch.unaddressable[0].isascii()
 
 
 @pytest.mark.parametrize("event", [{"Records": []}, {"records": []}, {"records": {"a-0": None}}, []])

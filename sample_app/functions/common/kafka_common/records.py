@@ -17,9 +17,13 @@ but a hand-made event can) is set aside in ``Batch.unaddressable`` for the handl
 Only the standard library is used, so consumers that do not produce (the SNS alerter) need no kafka-python.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
+
+#: Kafka's legal topic names (what a record's coordinates are written with, in logs, headers and keys).
+_TOPIC = re.compile(r"[a-zA-Z0-9._-]{1,249}")
 
 
 class KafkaItemIdentifier(TypedDict):
@@ -99,7 +103,7 @@ def _ref(group: str, raw: Any) -> RecordRef | None:
     if not isinstance(raw, Mapping):
         return None
     topic, partition, offset = raw.get("topic"), _coordinate(raw, "partition"), _coordinate(raw, "offset")
-    if not isinstance(topic, str) or not topic or partition is None or offset is None:
+    if not isinstance(topic, str) or not _TOPIC.fullmatch(topic) or partition is None or offset is None:
         return None
     if group != f"{topic}-{partition}":
         return None
