@@ -128,6 +128,9 @@ def test_the_notional_is_exact_decimal_rounded_half_even_to_cents(load_handler: 
     )
     flagged = settle(trade("T", quantity=5, price=30.0), as_of=AS_OF, flag_threshold=Decimal("100"))
     assert (flagged["status"], flagged["reason"]) == ("Flagged", "notional 150.00 exceeds 100.00")
+    tiny = settle(trade("T", quantity=5, price=30.0), as_of=AS_OF, flag_threshold=Decimal("1e-999999"))
+    assert (tiny["status"], tiny["reason"]) == ("Flagged", "notional 150.00 exceeds 0.00")
+    assert settle(trade("T"), as_of=AS_OF, flag_threshold=Decimal("1e999999"))["status"] == "Completed"
 
 
 def test_pending_is_decided_by_the_records_date_not_the_clock(load_handler: LoadHandler) -> None:

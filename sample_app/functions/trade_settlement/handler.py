@@ -23,9 +23,9 @@ Each trade is settled by fixed rules, in this order, and produced keyed by ``tra
 What it guarantees:
 
 - **No record crashes the batch.** A record whose value is not a JSON object (tombstone, over 256 KiB, not
-  base64/UTF-8/JSON, JSON but not an object) or that has no valid Kafka timestamp has nothing to settle: it is
-  poison, logged with topic/partition/offset and the reason, counted in ``MalformedRecords``, copied to
-  ``DEAD_LETTER_TOPIC`` if set (else skipped), never retried. A trade that decodes but breaks the rules is not
+  base64/UTF-8/JSON, JSON but not an object, schema metadata that is not an object) or that has no valid Kafka
+  timestamp has nothing to settle: it is poison, logged with topic/partition/offset and the reason, counted in
+  ``MalformedRecords``, copied to ``DEAD_LETTER_TOPIC`` if set (else skipped), never retried. A trade that decodes but breaks the rules is not
   poison: it is settled ``Rejected`` (an auditable outcome), echoing only the fields that passed their rule.
 - **Repeatable.** Every field of a settlement derives from the record (its value, Kafka timestamp and coordinates;
   never the clock), so a retry writes the same key, value and headers. Two settlements are the same delivery when
@@ -127,7 +127,7 @@ def _status(
     if problems:
         return "Rejected", "; ".join(problems)
     if notional is not None and notional > threshold:
-        return "Flagged", f"notional {notional} exceeds {threshold.quantize(CENT, context=EXACT)}"
+        return "Flagged", f"notional {notional} exceeds {threshold:.2f}"
     if trade.get("market_open") is False:
         return "Pending", "market closed"
     if settlement_date is not None and settlement_date > as_of.date():
