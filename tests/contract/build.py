@@ -144,13 +144,17 @@ class Example:
         return secretsmanager.Secret.from_secret_complete_arn(self.own, self._id("Secret"), spec.arn)
 
     def function(self, timeout: int | None) -> lambda_.IFunction:
-        return lambda_.Function(
-            self.own,
-            "Fn",
-            runtime=lambda_.Runtime.PYTHON_3_13,
-            handler="index.handler",
-            code=lambda_.Code.from_inline("def handler(event, context):\n    return None\n"),
-            timeout=Duration.seconds(timeout) if timeout is not None else None,
+        """A function shared by the stack's examples with this timeout (as consumers of one function would be)."""
+        return self.fixtures.once(
+            ("function", timeout),
+            lambda: lambda_.Function(
+                self.fixtures.shared,
+                f"Fn{timeout}",
+                runtime=lambda_.Runtime.PYTHON_3_13,
+                handler="index.handler",
+                code=lambda_.Code.from_inline("def handler(event, context):\n    return None\n"),
+                timeout=Duration.seconds(timeout) if timeout is not None else None,
+            ),
         )
 
 

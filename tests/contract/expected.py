@@ -123,10 +123,11 @@ def _mode_members(config: Config, v: Any) -> dict[str, Any]:
         members["FunctionResponseTypes"] = ["ReportBatchItemFailures"]
     if config.log_level is not None:
         members["LoggingConfig"] = {"SystemLogLevel": config.log_level}
-    if config.mapping_metrics is not False:
-        metrics = {"Metrics": ALL_METRICS}
-        # On-demand metrics are in doubt (issue 9): writing them, or leaving them out there, are both accepted.
-        members["MetricsConfig"] = metrics if config.provisioned else OneOf((metrics, ABSENT))
+    # Default: on in provisioned mode only (AWS documents these metrics for provisioned mode; on-demand is in
+    # doubt, issue 9), so an explicit True is needed in on-demand mode.
+    metrics_on = config.provisioned if config.mapping_metrics is None else config.mapping_metrics
+    if metrics_on:
+        members["MetricsConfig"] = {"Metrics": ALL_METRICS}
     return members
 
 

@@ -62,7 +62,7 @@ class Run:
     def __init__(
         self,
         *,
-        per_stack: int = 50,
+        per_stack: int = 20,
         stacks_per_app: int = 10,
         gaps: tuple[KnownGap, ...] = KNOWN_GAPS,
         collect: bool = False,
@@ -95,33 +95,37 @@ class Run:
         except ConfigError as error:
             stack.node.try_remove_child(scope_id)
             self.tally.invalid += 1
-            if not reasons:
-                self._fail("refuses-valid", config, f"refused a valid configuration: {error}")
+            if not reasons and not self._excused("refuses-valid", config, str(error)):
+                self._fail(f"refused a valid configuration: {error}", config)
             return
-        except Exception as error:
+        except Exception as error:  # any other exception is the failure under test
             stack.node.try_remove_child(scope_id)
-            self._fail("crash", config, f"raised {type(error).__name__} instead of ConfigError: {_first_line(error)}")
+            message = f"raised {type(error).__name__} instead of ConfigError: {_first_line(error)}"
+            if not self._excused("crash", config, message):
+                self._fail(message, config)
             return
         if reasons:
             # Kept (shared resources such as the dashboard may refer to it), but not judged after synthesis.
             self._ignored.append(scope.node.path + "/")
-            self._fail("accepts-invalid", config, "accepted an invalid configuration:\n  " + "\n  ".join(reasons))
+            unexplained = [r for r in reasons if not self._excused("accepts-invalid", config, r)]
+            if unexplained:
+                self._fail("accepted an invalid configuration:\n  " + "\n  ".join(unexplained), config)
             return
         self.tally.valid += 1
         self._accepted.append(Accepted(config, consumer, stack, scope.node.path))
 
-    def _fail(self, kind: GapKind, config: Config, message: str) -> None:
-        gap = self._known(kind, config)
+    def _excused(self, kind: GapKind, config: Config, message: str) -> bool:
+        """Whether a known gap explains this failure (then it is counted, not raised)."""
+        gap = next((g for g in self.gaps if g.explains(kind, config, message)), None)
         if gap is not None:
             self.tally.hit(gap)
-            return
+        return gap is not None
+
+    def _fail(self, message: str, config: Config) -> None:
         if self.collect:
-            self.failures.append(f"[{kind}] {message}\nconfiguration: {config!r}")
+            self.failures.append(f"{message}\nconfiguration: {config!r}")
             return
         raise ContractFailure(f"{message}\nconfiguration: {config!r}")
-
-    def _known(self, kind: GapKind, config: Config) -> KnownGap | None:
-        return next((g for g in self.gaps if g.kind == kind and g.applies(config)), None)
 
     def _next_stack(self) -> tuple[cdk.Stack, Fixtures]:
         if self._stack is None or self._in_stack >= self.per_stack:
@@ -163,11 +167,8 @@ class Run:
             if name not in templates:
                 templates[name] = json.loads((Path(app.outdir) / f"{name}.template.json").read_text())
             for problem in self._judge_template(item, templates[name], findings):
-                gap = self._known("template", item.config)
-                if gap is not None:
-                    self.tally.hit(gap)
-                else:
-                    self.failures.append(f"[template] {problem}\nconfiguration: {item.config!r}")
+                if not self._excused("template", item.config, problem):
+                    self.failures.append(f"{problem}\nconfiguration: {item.config!r}")
 
     def _judge_template(self, item: Accepted, template: dict[str, Any], findings: list[tuple[str, str]]) -> list[str]:
         logical_id = item.stack.resolve(item.stack.get_logical_id(item.consumer.cfn_mapping))

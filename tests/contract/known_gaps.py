@@ -1,18 +1,20 @@
-"""Configurations the library still gets wrong, found by the contract suite, whose fix lives in a module being
-restructured by someone else (consumer.py, cluster.py outside the bootstrap-server check, auth.py).
+"""Configurations the library still gets wrong, found by the contract suite, whose fix lives in modules owned by
+someone else (mapping/checks.py, mapping/template.py, source/auth.py, source/msk.py, network/*).
 
-The property suite consults this list: an example a gap applies to, failing the way the gap says, is counted as
-expected-to-fail instead of failing the run. `test_known_gaps_still_reproduce` runs each gap's `repro` with no
-gaps excused and fails once the library is fixed, so that the entry gets removed.
+The property suite consults this list: a failure of the gap's kind, on a configuration the gap `applies` to, whose
+message matches the gap's `message` pattern, is counted as expected-to-fail instead of failing the run (each
+accepted-invalid reason and each template problem must be explained on its own). `test_known_gaps_still_reproduce`
+runs each gap's `repro` with no gap excused and fails once the library is fixed, so that the entry gets removed.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from .config import Config
+from .config import MSK_ARN, AuthSpec, Config, Dur, PollersSpec, SecretSpec, SourceSpec, Tok
 
 GapKind = Literal["crash", "accepts-invalid", "refuses-valid", "template"]
 
@@ -21,10 +23,104 @@ GapKind = Literal["crash", "accepts-invalid", "refuses-valid", "template"]
 class KnownGap:
     name: str
     kind: GapKind
+    message: str  # regex over the failure message (one accepted-invalid reason, one template problem, the error)
     applies: Callable[[Config], bool]
     reason: str  # what goes wrong, and what AWS says
     fix: str  # where and how to fix it
     repro: Config
 
+    def explains(self, kind: GapKind, config: Config, message: str) -> bool:
+        return kind == self.kind and re.search(self.message, message) is not None and self.applies(config)
 
-KNOWN_GAPS: tuple[KnownGap, ...] = ()
+
+MSK_IAM = SourceSpec(kind="msk", auth=AuthSpec("iam"), arn=MSK_ARN)
+
+
+def _durations(c: Config) -> list[Dur]:
+    return [d for d in (c.window, c.max_record_age) if isinstance(d, Dur)]
+
+
+def _token_filter(c: Config, kind: str, *texts: str) -> bool:
+    found = re.findall(r"Tok\(default=(.*?), kind='(\w+)'\)", repr(c.filters))
+    return any(k == kind and (not texts or any(t in default for t in texts)) for default, k in found)
+
+
+def _long_secret(c: Config) -> bool:
+    s = c.source
+    secrets = [x for x in (s.auth.secret if s.auth else None, s.root_ca, s.api_key) if x is not None]
+    return any(len(x.arn) > 200 for x in secrets if not x.in_stack)
+
+
+KNOWN_GAPS: tuple[KnownGap, ...] = (
+    KnownGap(
+        "secret-arn-over-200",
+        "accepts-invalid",
+        r"SourceAccessConfigurations\[\d+\]\.URI \(URI\): longer than the maximum length 200",
+        _long_secret,
+        "A secret whose ARN is longer than 200 characters (Secrets Manager names may have 512) becomes a "
+        "SourceAccessConfiguration URI, which the API model caps at 200 characters: CreateEventSourceMapping "
+        "rejects it at deploy (CloudFormation's schema says 200 too, but CDK's validation does not flag it).",
+        "source/auth.py (_require_secret) and source/cluster.py (root CA, Confluent api_key): when secret_arn is a "
+        "literal longer than limits.SOURCE_ACCESS_URI_MAX_LENGTH, raise ConfigError(prop, arn, 'Lambda takes "
+        "secret ARNs of at most 200 characters (SourceAccessConfiguration.URI)', 'use a shorter secret name')",
+        Config(
+            source=SourceSpec(
+                kind="self_managed",
+                auth=AuthSpec("sasl_plain", SecretSpec("s" * 141)),
+                servers=("b-1.example.com:9096",),
+            )
+        ),
+    ),
+    KnownGap(
+        "token-duration-not-in-millis",
+        "crash",
+        r"Duration must be specified as",
+        lambda c: any(isinstance(d.amount, Tok) and d.unit != "millis" for d in _durations(c) if d is c.window),
+        "max_batching_window=Duration.seconds(token) is valid (CloudFormation gets the parameter as is), but "
+        "_check_batching_window calls window.to_milliseconds() first, which CDK cannot do for a token in seconds "
+        "(RuntimeError 'Duration must be specified as Duration.millis()'); Duration.minutes(token) crashes the same "
+        "way instead of raising ConfigError.",
+        "mapping/checks.py _check_batching_window: read a token Duration with to_seconds() inside try/except "
+        "(RuntimeError -> ConfigError('max_batching_window', ..., 'a token duration must be Duration.seconds(token)', "
+        "'pass Duration.seconds(token)')), before calling to_milliseconds() on literal durations only",
+        Config(source=MSK_IAM, window=Dur("seconds", Tok(5, "Number"))),
+    ),
+    KnownGap(
+        "record-age-not-whole-seconds",
+        "crash",
+        r"cannot be converted into a whole number of seconds",
+        lambda c: isinstance(c.max_record_age, Dur) and isinstance(c.max_record_age.seconds(), float),
+        "max_record_age=Duration.millis(60_500) (not whole seconds) crashes: _check_record_age calls "
+        "age.to_seconds(), which raises RuntimeError for a fractional number of seconds, before its own whole-seconds "
+        "check can raise the ConfigError it has for that case.",
+        "mapping/checks.py _check_record_age: seconds = age.to_milliseconds() / 1000 for literal durations (as "
+        "_check_batching_window does), then the existing whole-seconds ConfigError",
+        Config(source=MSK_IAM, pollers=PollersSpec(), max_record_age=Dur("millis", 60_500)),
+    ),
+    KnownGap(
+        "token-record-age-not-in-seconds",
+        "crash",
+        r"Duration must be specified as",
+        lambda c: (
+            isinstance(c.max_record_age, Dur)
+            and isinstance(c.max_record_age.amount, Tok)
+            and c.max_record_age.unit != "seconds"
+        ),
+        "max_record_age=Duration.minutes(token) crashes in to_seconds() (RuntimeError) instead of a ConfigError.",
+        "mapping/checks.py _check_record_age: catch CDK's conversion error and raise ConfigError('max_record_age', "
+        "..., 'a token duration must be Duration.seconds(token)', 'pass Duration.seconds(token)')",
+        Config(source=MSK_IAM, pollers=PollersSpec(), max_record_age=Dur("minutes", Tok(60, "Number"))),
+    ),
+    KnownGap(
+        "filter-string-token-not-escaped",
+        "template",
+        r"FilterCriteria",
+        lambda c: _token_filter(c, "String", '"', "\\\\"),
+        "A filter holding a string token goes through Stack.to_json_string, which writes the parameter's value into "
+        "the JSON text with Fn::Join: CloudFormation cannot JSON-escape it at deploy, so a value holding a quote or a "
+        "backslash makes an invalid pattern (CreateEventSourceMapping: 'Invalid filter pattern definition').",
+        "mapping/filters.py or template.py: say so (a warning on string tokens in filters: 'the value must not "
+        "contain \" or \\'), or reject string tokens inside filter values; number tokens are safe",
+        Config(source=MSK_IAM, filters=({"value": {"field": [Tok('quote"d')]}},)),
+    ),
+)

@@ -54,7 +54,9 @@ def tok(values: Strategy, kind: str = "String") -> Strategy:
 
 # ------------------------------------------------------------------------------------------------ names
 KAFKA_CHARS = string.ascii_letters + string.digits + "._-"
-valid_topics = st.text(KAFKA_CHARS, min_size=2, max_size=40).filter(lambda t: not t.startswith("."))
+valid_topics = st.builds(
+    str.__add__, st.sampled_from(KAFKA_CHARS.replace(".", "")), st.text(KAFKA_CHARS, min_size=1, max_size=39)
+)
 edge_topics = st.sampled_from(
     ["a", "ab", "a" * 249, "a" * 250, ".ab", "-ab", "_ab", "a.b", "a b", "ab\n", "\nab", "top!c", "tôpic", "a/b", ""]
 )
@@ -66,7 +68,13 @@ edge_groups = st.sampled_from(["g" * 200, "g" * 201, "", "a b", "group\n", "grü
 consumer_groups = weighted((10, st.none()), (8, valid_groups), (1, edge_groups), (1, tok(valid_groups)))
 
 # ---------------------------------------------------------------------------------------- bootstrap servers
-LABEL = st.from_regex(r"\A[a-zA-Z0-9]([a-zA-Z0-9-]{0,8}[a-zA-Z0-9])?\Z")
+ALNUM = string.ascii_letters + string.digits
+LABEL = st.builds(
+    lambda first, inner, last: first + inner + last,
+    st.sampled_from(ALNUM),
+    st.text(ALNUM + "-", max_size=8),
+    st.sampled_from(["", *ALNUM]),
+).map(lambda label: label + "0" if label.endswith("-") else label)
 hosts = st.lists(LABEL, min_size=1, max_size=4).map(".".join)
 ports = weighted((9, st.sampled_from([9092, 9094, 9096, 443])), (1, st.integers(1, 65535)))
 valid_servers = st.builds(lambda h, p: f"{h}:{p}", hosts, ports)
@@ -228,7 +236,10 @@ def _self_managed_sources() -> Strategy:
     return weighted((3, self_managed), (1, confluent))
 
 
-sources = weighted((1, _msk_sources()), (1, _self_managed_sources()))
+msk_sources = _msk_sources()
+self_managed_sources = _self_managed_sources()
+sources = weighted((1, msk_sources), (1, self_managed_sources))
+SOURCE_FAMILIES: dict[str, Strategy] = {"msk": msk_sources, "self_managed": self_managed_sources}
 
 # ------------------------------------------------------------------------------------------------ numbers
 batch_sizes = weighted(
@@ -357,9 +368,9 @@ optional_bool = st.sampled_from([None, None, True, False])
 
 
 @st.composite
-def configs(draw: st.DrawFn) -> Config:
-    """One KafkaLambdaConsumer configuration from the whole public props space."""
-    source = draw(sources)
+def configs(draw: st.DrawFn, source_strategy: Strategy = sources) -> Config:
+    """One KafkaLambdaConsumer configuration from the whole public props space (sources: all, or one family)."""
+    source = draw(source_strategy)
     provisioned = draw(pollers)
     position, timestamp = draw(positions)
     filters = draw(filter_lists)
