@@ -40,60 +40,21 @@ _POSITIONS = {
 
 
 def check_mapping(props: dict[str, Any]) -> MappingSpec:
-    """Every rule AWS would enforce at deploy or at runtime, in the order a reader meets the props."""
-    cluster = props["cluster"]
-    check_type("cluster", cluster, KafkaCluster, "KafkaCluster.msk(...) (or msk_serverless/self_managed/...)")
-    topic = props["topic"]
-    check_topic("topic", topic)
-    role = _check_function(props["function"])
-    _check_placement(cluster, props["function"])
+    """Every rule AWS would enforce at deploy or at runtime, in the order a reader meets the props: the source and
+    function, the mode, the batch, the mode-only features, then the descriptions passed in."""
+    cluster, role = _check_source(props)
     pollers = props["provisioned_pollers"]
     if pollers is not None:
         check_type("provisioned_pollers", pollers, ProvisionedPollers, "ProvisionedPollers(...)")
     provisioned = pollers is not None
     mode = _check_consumption_mode(props, cluster, provisioned)
     queue = mode is ConsumptionMode.QUEUE
-    if props["batch_size"] is None:
-        raise ConfigError("batch_size", None, "the batch size is a whole number", "pass e.g. batch_size=100")
-    check_int_range("batch_size", props["batch_size"], limits.BATCH_SIZE_MIN, limits.BATCH_SIZE_MAX)
-    group = props["consumer_group_id"]
-    _check_consumer_group(group)
-    filters = validate_filters(_from_filter_criteria(props["filters"]))
-    _check_unique_filters(filters)
-    _check_provisioned_only(
-        provisioned,
-        retry_attempts=props["retry_attempts"],
-        max_record_age=props["max_record_age"],
-        bisect_batch_on_error=props["bisect_batch_on_error"],
-        report_batch_item_failures=props["report_batch_item_failures"],
-        log_level=getattr(props["log_level"], "value", props["log_level"]),
-        schema_registry=props["schema_registry"],
-    )
-    check_int_range(
-        "retry_attempts",
-        props["retry_attempts"],
-        0,
-        limits.RETRY_ATTEMPTS_MAX,
-        also=(limits.RETRY_ATTEMPTS_INFINITE,),
-    )
-    for prop, expected, fix in (
-        ("network_access", NetworkAccess, "NetworkAccess.vpc_endpoints() (or existing_egress(...))"),
-        ("monitoring", Monitoring, "Monitoring(...) or leave it out"),
-        ("schema_registry", SchemaRegistry, "SchemaRegistry.glue(...) or SchemaRegistry.confluent(...)"),
-    ):
-        if props[prop] is not None:
-            check_type(prop, props[prop], expected, fix)
-    if props["log_level"] is not None:
-        check_type(
-            "log_level", props["log_level"], lambda_.EventSourceMappingLogLevel, "EventSourceMappingLogLevel.WARN"
-        )
+    filters = _check_batch(props)
+    _check_mode_features(props, provisioned)
+    _check_descriptions(props)
     destination = props["on_failure"] if props["on_failure"] is not None else FailureDestination.s3()
     check_type("on_failure", destination, FailureDestination, "FailureDestination.s3() (or sqs/sns/kafka_topic/none)")
-    _check_destination(destination, topic, provisioned)
-    check_bool("enabled", props["enabled"])
-    for prop in ("bisect_batch_on_error", "report_batch_item_failures", "mapping_metrics"):
-        if props[prop] is not None:
-            check_bool(prop, props[prop])
+    _check_destination(destination, props["topic"], provisioned)
     if props["filter_encryption"] is not None:
         _check_filter_encryption(props["filter_encryption"], filters)
     position, timestamp = _check_starting_position(
@@ -101,14 +62,14 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
     )
     spec = MappingSpec(
         cluster=cluster,
-        topic=topic,
+        topic=props["topic"],
         function=props["function"],
         role=role,
         batch_size=props["batch_size"],
         batching_window_seconds=_check_batching_window(props["max_batching_window"], queue),
         starting_position=position,
         starting_position_timestamp=timestamp,
-        consumer_group_id=group,
+        consumer_group_id=props["consumer_group_id"],
         filters=tuple(filters),
         pollers=pollers,
         destination=destination,
@@ -127,6 +88,59 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
     )
     _check_access_configurations(spec)
     return spec
+
+
+def _check_source(props: dict[str, Any]) -> tuple[KafkaCluster, iam.IRole]:
+    """The cluster, the topic and the function (with its role, timeout and Region)."""
+    cluster = props["cluster"]
+    check_type("cluster", cluster, KafkaCluster, "KafkaCluster.msk(...) (or msk_serverless/self_managed/...)")
+    check_topic("topic", props["topic"])
+    role = _check_function(props["function"])
+    _check_placement(cluster, props["function"])
+    return cluster, role
+
+
+def _check_batch(props: dict[str, Any]) -> list[dict[str, Any]]:
+    """Batch size, consumer group and filters; returns the validated filters."""
+    if props["batch_size"] is None:
+        raise ConfigError("batch_size", None, "the batch size is a whole number", "pass e.g. batch_size=100")
+    check_int_range("batch_size", props["batch_size"], limits.BATCH_SIZE_MIN, limits.BATCH_SIZE_MAX)
+    _check_consumer_group(props["consumer_group_id"])
+    filters = validate_filters(_from_filter_criteria(props["filters"]))
+    _check_unique_filters(filters)
+    return filters
+
+
+def _check_mode_features(props: dict[str, Any], provisioned: bool) -> None:
+    """Provisioned-only features, retries and the switches."""
+    _check_provisioned_only(
+        provisioned,
+        retry_attempts=props["retry_attempts"],
+        max_record_age=props["max_record_age"],
+        bisect_batch_on_error=props["bisect_batch_on_error"],
+        report_batch_item_failures=props["report_batch_item_failures"],
+        log_level=getattr(props["log_level"], "value", props["log_level"]),
+        schema_registry=props["schema_registry"],
+    )
+    check_int_range(
+        "retry_attempts", props["retry_attempts"], 0, limits.RETRY_ATTEMPTS_MAX, also=(limits.RETRY_ATTEMPTS_INFINITE,)
+    )
+    check_bool("enabled", props["enabled"])
+    for prop in ("bisect_batch_on_error", "report_batch_item_failures", "mapping_metrics"):
+        if props[prop] is not None:
+            check_bool(prop, props[prop])
+
+
+def _check_descriptions(props: dict[str, Any]) -> None:
+    """The plain descriptions a user passes in are what they claim to be."""
+    for prop, expected, fix in (
+        ("network_access", NetworkAccess, "NetworkAccess.vpc_endpoints() (or existing_egress(...))"),
+        ("monitoring", Monitoring, "Monitoring(...) or leave it out"),
+        ("schema_registry", SchemaRegistry, "SchemaRegistry.glue(...) or SchemaRegistry.confluent(...)"),
+        ("log_level", lambda_.EventSourceMappingLogLevel, "lambda_.EventSourceMappingLogLevel.WARN"),
+    ):
+        if props[prop] is not None:
+            check_type(prop, props[prop], expected, fix)
 
 
 # ------------------------------------------------------------------------------------------------ the rules

@@ -150,129 +150,120 @@ def _lag_threshold(watched: Watched, monitoring: Monitoring) -> float:
     return default_offset_lag_threshold(watched.batch_size, pollers)
 
 
-def _alarm_specs(watched: Watched, monitoring: Monitoring) -> list[_AlarmSpec]:
-    mapping_metrics = watched.mapping_metrics
-    specs: list[_AlarmSpec] = []
+@dataclass(frozen=True)
+class _AlarmKind:
+    """One alarm the library can create: what it reads, its defaults ("M of N"), and what it means."""
 
-    def add(key: str, value: AlarmOptions | bool, build: Any) -> None:
-        options = _options(value, key)
-        _check_options(key, options)
-        if options.enabled:
-            specs.append(build(options))
+    construct_id: str
+    title: str
+    needs_mapping_metrics: bool
+    evaluation_periods: int
+    datapoints_to_alarm: int | None  # None: all of the evaluation periods
+    meaning: str
+    first_check: str
 
-    if watched.queue_mode:  # share groups have no offsets to lag behind: no lag alarm (see observe/metrics.py)
-        _options(monitoring.offset_lag, "offset_lag")
-    else:
-        add(
-            "offset_lag",
-            monitoring.offset_lag,
-            lambda o: _AlarmSpec(
-                "offset_lag",
-                "OffsetLagAlarm",
-                "offset lag",
-                {"m1": "sum_offset_lag" if mapping_metrics else "offset_lag"},
-                o,
-                _lag_threshold(watched, monitoring),
-                o.evaluation_periods or 3,
-                o.datapoints_to_alarm or o.evaluation_periods or 3,
-                "the consumer stays behind the topic",
-                "the errors alarm (a failing batch blocks its partition), Duration near the timeout, pollers at maximum",
-            ),
-        )
-    add(
+
+# The alarms, in creation order. Their metric keys are chosen per consumer (`_metric_keys`).
+_KINDS: dict[str, _AlarmKind] = {
+    "offset_lag": _AlarmKind(
+        "OffsetLagAlarm",
+        "offset lag",
+        False,
+        3,
+        None,
+        "the consumer stays behind the topic",
+        "the errors alarm (a failing batch blocks its partition), Duration near the timeout, pollers at maximum",
+    ),
+    "errors": _AlarmKind(
+        "ErrorsAlarm",
         "errors",
-        monitoring.errors,
-        lambda o: _AlarmSpec(
-            "errors",
-            "ErrorsAlarm",
-            "errors",
-            processing_error_keys(mapping_metrics, schema_registry=watched.schema_registry),
-            o,
-            o.threshold if o.threshold is not None else 0,
-            o.evaluation_periods or 3,
-            o.datapoints_to_alarm or 2,
-            "batches fail or are throttled, or the mapping cannot poll, invoke or deliver; the partition stalls",
-            "the function's logs; throttles: reserved concurrency; polling errors: network, credentials, policy",
-        ),
-    )
-    if mapping_metrics:
-        add(
-            "failed_records",
-            monitoring.failed_records,
-            lambda o: _AlarmSpec(
-                "failed_records",
-                "FailedRecordsAlarm",
-                "records sent to the failure destination",
-                FAILED_RECORD_KEYS,
-                o,
-                o.threshold if o.threshold is not None else 0,
-                o.evaluation_periods or 1,
-                o.datapoints_to_alarm or o.evaluation_periods or 1,
-                "records left the pipeline unprocessed (sent to the failure destination, or dropped)",
-                "the destination's newest entries (reason, partition, offsets); fix the cause, then replay",
-            ),
-        )
-    add(
-        "function_errors",
-        monitoring.function_errors,
-        lambda o: _simple(
-            o,
-            "function_errors",
-            "FunctionErrorsAlarm",
-            "function errors",
-            {"m1": "errors"},
-            "the function throws or times out on batches",
-            "the function's logs for the exception",
-        ),
-    )
-    add(
+        False,
+        3,
+        2,
+        "batches fail or are throttled, or the mapping cannot poll, invoke or deliver; the partition stalls",
+        "the function's logs; throttles: reserved concurrency; polling errors: network, credentials, policy",
+    ),
+    "failed_records": _AlarmKind(
+        "FailedRecordsAlarm",
+        "records sent to the failure destination",
+        True,
+        1,
+        None,
+        "records left the pipeline unprocessed (sent to the failure destination, or dropped)",
+        "the destination's newest entries (reason, partition, offsets); fix the cause, then replay",
+    ),
+    "function_errors": _AlarmKind(
+        "FunctionErrorsAlarm",
+        "function errors",
+        False,
+        3,
+        2,
+        "the function throws or times out on batches",
+        "the function's logs for the exception",
+    ),
+    "throttles": _AlarmKind(
+        "ThrottlesAlarm",
         "throttles",
-        monitoring.throttles,
-        lambda o: _simple(
-            o,
-            "throttles",
-            "ThrottlesAlarm",
-            "throttles",
-            {"m1": "throttles"},
-            "invocations are throttled, so the mapping slows its polling",
-            "the function's reserved concurrency and the account's concurrency quota",
-        ),
-    )
-    if mapping_metrics:
-        add(
-            "mapping_errors",
-            monitoring.mapping_errors,
-            lambda o: _AlarmSpec(
-                "mapping_errors",
-                "MappingErrorsAlarm",
-                "mapping errors",
-                MAPPING_ERROR_KEYS,
-                o,
-                o.threshold if o.threshold is not None else 0,
-                o.evaluation_periods or 3,
-                o.datapoints_to_alarm or 2,
-                "the mapping cannot poll the cluster, invoke the function, or deliver to the failure destination",
-                "the mapping's state and StateTransitionReason, network path to the brokers, credentials, policy",
-            ),
+        False,
+        3,
+        2,
+        "invocations are throttled, so the mapping slows its polling",
+        "the function's reserved concurrency and the account's concurrency quota",
+    ),
+    "mapping_errors": _AlarmKind(
+        "MappingErrorsAlarm",
+        "mapping errors",
+        True,
+        3,
+        2,
+        "the mapping cannot poll the cluster, invoke the function, or deliver to the failure destination",
+        "the mapping's state and StateTransitionReason, network path to the brokers, credentials, policy",
+    ),
+}
+
+
+def _metric_keys(key: str, watched: Watched) -> dict[str, str]:
+    """Query id -> metric key (observe/metrics.py tables); several keys are summed (FILL)."""
+    if key == "offset_lag":
+        return {"m1": "sum_offset_lag" if watched.mapping_metrics else "offset_lag"}
+    if key == "errors":
+        return processing_error_keys(watched.mapping_metrics, schema_registry=watched.schema_registry)
+    return {
+        "failed_records": FAILED_RECORD_KEYS,
+        "mapping_errors": MAPPING_ERROR_KEYS,
+        "function_errors": {"m1": "errors"},
+        "throttles": {"m1": "throttles"},
+    }[key]
+
+
+def _alarm_specs(watched: Watched, monitoring: Monitoring) -> list[_AlarmSpec]:
+    """The alarms this consumer gets: those switched on whose metrics exist for it. Share groups (queue mode) have
+    no offsets to lag behind, so no lag alarm there (observe/metrics.py)."""
+    specs: list[_AlarmSpec] = []
+    for key, kind in _KINDS.items():
+        options = _options(getattr(monitoring, key), key)
+        _check_options(key, options)
+        if not options.enabled or (kind.needs_mapping_metrics and not watched.mapping_metrics):
+            continue
+        if key == "offset_lag" and watched.queue_mode:
+            continue
+        periods = options.evaluation_periods or kind.evaluation_periods
+        default_threshold = _lag_threshold(watched, monitoring) if key == "offset_lag" else 0
+        specs.append(
+            _AlarmSpec(
+                key,
+                kind.construct_id,
+                kind.title,
+                _metric_keys(key, watched),
+                options,
+                options.threshold if options.threshold is not None else default_threshold,
+                periods,
+                options.datapoints_to_alarm or kind.datapoints_to_alarm or periods,
+                kind.meaning,
+                kind.first_check,
+            )
         )
     return specs
-
-
-def _simple(
-    o: AlarmOptions, key: str, cid: str, title: str, keys: dict[str, str], meaning: str, first_check: str
-) -> _AlarmSpec:
-    return _AlarmSpec(
-        key,
-        cid,
-        title,
-        keys,
-        o,
-        o.threshold if o.threshold is not None else 0,
-        o.evaluation_periods or 3,
-        o.datapoints_to_alarm or 2,
-        meaning,
-        first_check,
-    )
 
 
 def _check_options(key: str, options: AlarmOptions) -> None:
