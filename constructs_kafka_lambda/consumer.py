@@ -145,7 +145,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
         # ------------------------------------------------------------------------------------------- build
         bound = bind_destination(self, spec.destination)
         self.failure_destination = bound.resource
-        self.event_source_mapping = build_mapping(self, spec, bound.destination)
+        self.event_source_mapping, self._cfn_mapping = build_mapping(self, spec, bound.destination)
         if spec.destination.kind is DestinationKind.NONE:
             Validations.of(self.cfn_mapping).acknowledge(
                 Acknowledgment(
@@ -169,9 +169,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
     @property
     def cfn_mapping(self) -> lambda_.CfnEventSourceMapping:
         """The L1 of the mapping, for properties the library does not expose (re-checked at synth)."""
-        child = self.event_source_mapping.node.default_child
-        assert isinstance(child, lambda_.CfnEventSourceMapping)
-        return child
+        return self._cfn_mapping
 
     @property
     def provisioned(self) -> bool:
@@ -241,6 +239,12 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             )
         if spec.retry_attempts == limits.RETRY_ATTEMPTS_INFINITE and spec.destination.kind is not DestinationKind.NONE:
             warn("retries-capped", "retry_attempts=-1 with a failure destination: Lambda caps retries at 10.")
+        if mapping_metrics is False and spec.monitoring.alarms:
+            warn(
+                "no-failed-records-alarm",
+                "mapping_metrics=False: there is no metric of records sent to the failure destination or dropped, "
+                "so that alarm is not created; watch the destination itself.",
+            )
         if mapping_metrics and not spec.provisioned:
             warn(
                 "mapping-metrics-on-demand",

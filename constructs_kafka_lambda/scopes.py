@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aws_cdk import Stack
 from constructs import IConstruct
 
@@ -13,3 +15,22 @@ def stack_of(scope: IConstruct) -> Stack:
         stack = Stack.of(scope)
         scope._kafka_lambda_stack = stack  # type: ignore[attr-defined]
     return stack
+
+
+@dataclass(frozen=True)
+class StackFacts:
+    """A stack's name, path, Region and account, read from CDK once per stack (they never change)."""
+
+    name: str
+    path: str
+    region: str
+    account: str
+
+
+def stack_facts(scope: IConstruct) -> StackFacts:
+    stack = stack_of(scope)
+    facts: StackFacts | None = getattr(stack, "_kafka_lambda_facts", None)
+    if facts is None:
+        facts = StackFacts(stack.stack_name, stack.node.path, stack.region, stack.account)
+        stack._kafka_lambda_facts = facts  # type: ignore[attr-defined]
+    return facts

@@ -290,6 +290,11 @@ def test_escape_hatch_edits_are_rechecked_at_synth() -> None:
     assert any("BatchSize=0" in e for e in errors)
     assert any("MaximumRetryAttempts" in e and "provisioned" in e for e in errors)
     assert msk_consumer(new_stack()).node.validate() == []
+    provisioned = msk_consumer(stack, "P", provisioned_pollers=PROVISIONED, filters=[{"value": {"a": [1]}}])
+    provisioned.cfn_mapping.provisioned_poller_config = {"minimumPollers": 5, "maximumPollers": 2}
+    provisioned.cfn_mapping.filter_criteria = {"filters": [{"pattern": "{}"}, {"pattern": "{}"}]}
+    errors = provisioned.node.validate()
+    assert any("MinimumPollers=5" in e for e in errors) and any("unique filters" in e for e in errors)
 
 
 def test_unauthenticated_on_an_iam_cluster_is_rejected_because_lambda_would_use_iam() -> None:

@@ -20,7 +20,7 @@ from ..checks import check_bool, check_int_range, check_topic, check_type, liter
 from ..errors import ConfigError
 from ..network.access import NetworkAccess
 from ..observe.options import Monitoring
-from ..scopes import stack_of
+from ..scopes import stack_facts
 from ..source.auth import SourceKind
 from ..source.cluster import KafkaCluster
 from ..source.schema_registry import SchemaRegistry
@@ -146,8 +146,8 @@ def _check_descriptions(props: dict[str, Any]) -> None:
 # ------------------------------------------------------------------------------------------------ the rules
 def _check_placement(cluster: KafkaCluster, function: lambda_.IFunction) -> None:
     """Same Region for cluster and secrets; MSK Serverless mappings cannot be cross-account (literal ARNs only)."""
-    stack = stack_of(function)
-    region, account = stack.region, stack.account
+    facts = stack_facts(function)
+    region, account = facts.region, facts.account
     arns = [("cluster", cluster.cluster_arn)] + [("auth secret", s.secret_arn) for s in cluster.secrets]
     for what, arn in arns:
         if arn is None or is_unresolved(arn) or is_unresolved(region):

@@ -12,21 +12,21 @@ from collections.abc import Callable
 from typing import Any
 
 import jsii
-from aws_cdk import Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import IValidation
 
 from .. import limits
 from ..checks import check_int_range, check_topic
 from ..errors import ConfigError
+from ..scopes import stack_of
 from .spec import MappingSpec
 
 _PROVISIONED_ONLY = (
-    ("maximum_retry_attempts", "MaximumRetryAttempts"),
-    ("maximum_record_age_in_seconds", "MaximumRecordAgeInSeconds"),
-    ("bisect_batch_on_function_error", "BisectBatchOnFunctionError"),
-    ("function_response_types", "FunctionResponseTypes"),
-    ("logging_config", "LoggingConfig"),
+    ("maximumRetryAttempts", "MaximumRetryAttempts"),
+    ("maximumRecordAgeInSeconds", "MaximumRecordAgeInSeconds"),
+    ("bisectBatchOnFunctionError", "BisectBatchOnFunctionError"),
+    ("functionResponseTypes", "FunctionResponseTypes"),
+    ("loggingConfig", "LoggingConfig"),
 )
 
 
@@ -39,11 +39,10 @@ class MappingRecheck:
         self._spec = spec
 
     def validate(self) -> list[str]:
-        cfn, stack = self._cfn, Stack.of(self._cfn)
-
-        def read(name: str) -> Any:
-            return _literal(stack.resolve(getattr(cfn, name)))
-
+        # All the L1's properties in one read (camelCase keys, as CDK keeps them): one jsii round trip, not one per
+        # property, because synth time grows with every consumer.
+        props = _literal(stack_of(self._cfn).resolve(self._cfn._cfn_properties))
+        props = props if isinstance(props, dict) else {}
         errors: list[str] = []
 
         def check(rule: Callable[[], None]) -> None:
@@ -52,23 +51,19 @@ class MappingRecheck:
             except ConfigError as error:
                 errors.append(f"{error} (the mapping's L1 was changed after construction)")
 
-        pollers = read("provisioned_poller_config")
-        check(lambda: check_int_range("BatchSize", read("batch_size"), limits.BATCH_SIZE_MIN, limits.BATCH_SIZE_MAX))
+        pollers = props.get("provisionedPollerConfig")
+        window = props.get("maximumBatchingWindowInSeconds")
         check(
-            lambda: check_int_range(
-                "MaximumBatchingWindowInSeconds",
-                read("maximum_batching_window_in_seconds"),
-                0,
-                limits.BATCHING_WINDOW_MAX_SECONDS,
-            )
+            lambda: check_int_range("BatchSize", props.get("batchSize"), limits.BATCH_SIZE_MIN, limits.BATCH_SIZE_MAX)
         )
-        check(lambda: _check_topics(read("topics")))
+        check(lambda: check_int_range("MaximumBatchingWindowInSeconds", window, 0, limits.BATCHING_WINDOW_MAX_SECONDS))
+        check(lambda: _check_topics(props.get("topics")))
         check(lambda: _check_pollers(pollers))
-        check(lambda: _check_filters(read("filter_criteria")))
-        check(lambda: _check_access(read("source_access_configurations")))
+        check(lambda: _check_filters(props.get("filterCriteria")))
+        check(lambda: _check_access(props.get("sourceAccessConfigurations")))
         if not pollers:
-            for attribute, name in _PROVISIONED_ONLY:
-                value = read(attribute)
+            for key, name in _PROVISIONED_ONLY:
+                value = props.get(key)
                 if value not in (None, False, []):
                     errors.append(
                         f"{name}={value!r}: available for Kafka only in provisioned mode (no ProvisionedPollerConfig)"
@@ -98,7 +93,7 @@ def _check_topics(topics: Any) -> None:
 def _check_pollers(config: Any) -> None:
     if not isinstance(config, dict):
         return
-    low, high = config.get("MinimumPollers"), config.get("MaximumPollers")
+    low, high = config.get("minimumPollers"), config.get("maximumPollers")
     check_int_range("MinimumPollers", low, limits.MIN_POLLERS_MIN, limits.MIN_POLLERS_MAX)
     check_int_range("MaximumPollers", high, limits.MAX_POLLERS_MIN, limits.MAX_POLLERS_MAX)
     if isinstance(low, int) and isinstance(high, int) and low > high:
@@ -106,10 +101,10 @@ def _check_pollers(config: Any) -> None:
 
 
 def _check_filters(criteria: Any) -> None:
-    filters = (criteria or {}).get("Filters") or [] if isinstance(criteria, dict) else []
+    filters = (criteria.get("filters") or []) if isinstance(criteria, dict) else []
     if len(filters) > limits.FILTERS_MAX:
         raise ConfigError("FilterCriteria.Filters", len(filters), f"at most {limits.FILTERS_MAX} filters", "merge them")
-    patterns = [f.get("Pattern") for f in filters if isinstance(f, dict)]
+    patterns = [f.get("pattern") for f in filters if isinstance(f, dict)]
     if len(set(map(json.dumps, patterns))) != len(patterns):
         raise ConfigError(
             "FilterCriteria.Filters", patterns, "CloudFormation requires unique filters", "drop duplicates"

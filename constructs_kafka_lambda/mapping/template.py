@@ -9,19 +9,23 @@ from aws_cdk import Stack
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from ..scopes import stack_of
 from ..tokens import is_unresolved
 from .spec import MappingSpec
 
 _ALL_MAPPING_METRICS = ["EventCount", "ErrorCount", "KafkaMetrics"]
 
 
-def build_mapping(scope: Construct, spec: MappingSpec, destination: str | None) -> lambda_.EventSourceMapping:
+def build_mapping(
+    scope: Construct, spec: MappingSpec, destination: str | None
+) -> tuple[lambda_.EventSourceMapping, lambda_.CfnEventSourceMapping]:
     """The L2 mapping (so `event_source_mapping_id` and friends work) with the rest set on its L1.
 
     Queue mode gets its own logical id: CloudFormation does not mark ConsumptionMode create-only, but the API does,
     so switching modes must replace the mapping rather than fail an update.
     """
     cluster = spec.cluster
+    stack = stack_of(scope)
     mapping = lambda_.EventSourceMapping(
         scope,
         "MappingQueue" if spec.queue_mode else "Mapping",
@@ -31,14 +35,14 @@ def build_mapping(scope: Construct, spec: MappingSpec, destination: str | None) 
         kafka_topic=spec.topic,
         batch_size=spec.batch_size,
         enabled=spec.enabled,
-        filters=[{"pattern": _pattern(f, Stack.of(scope))} for f in spec.filters] or None,
+        filters=[{"pattern": _pattern(f, stack)} for f in spec.filters] or None,
         filter_encryption=spec.filter_encryption,
     )
     cfn = mapping.node.default_child
     assert isinstance(cfn, lambda_.CfnEventSourceMapping)
-    for name, value in _properties(spec, destination, Stack.of(scope)).items():
+    for name, value in _properties(spec, destination, stack).items():
         setattr(cfn, name, value)
-    return mapping
+    return mapping, cfn
 
 
 def _properties(spec: MappingSpec, destination: str | None, stack: Stack) -> dict[str, Any]:

@@ -28,12 +28,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import Annotations, Duration
+from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 from ..errors import ConfigError
-from ..scopes import stack_of
+from ..scopes import stack_facts
 from ..shared import SharedResources
 from ..tokens import is_unresolved
 from .alarm import ConsumerAlarm
@@ -98,12 +98,6 @@ def attach_monitoring(scope: Construct, watched: Watched, monitoring: Monitoring
         about = f"Kafka consumer {watched.path} (topic {watched.topic}, function {watched.function.function_name})"
         for spec in _alarm_specs(watched, monitoring):
             alarms[spec.key] = ConsumerAlarm(_build_alarm(scope, metrics, spec, prefix, about, actions))
-        if not watched.mapping_metrics and _options(monitoring.failed_records, "failed_records").enabled:
-            Annotations.of(scope).add_warning_v2(
-                "constructs-kafka-lambda:no-failed-records-alarm",
-                "mapping_metrics is off: there is no metric of records sent to the failure destination or dropped, "
-                "so that alarm is not created; watch the destination itself.",
-            )
     if monitoring.dashboard:
         lag_threshold = _lag_threshold(watched, monitoring)
         SharedResources.of(scope).add_dashboard_section(
@@ -331,11 +325,10 @@ def _build_alarm(
 
 def _alarm_name_prefix(scope: Construct, watched: Watched) -> str | None:
     """`<stack name>/<consumer path in the stack>`: unique per account and Region, like the stack name."""
-    stack = stack_of(scope)
-    stack_name = stack.stack_name
-    if is_unresolved(stack_name):
+    stack = stack_facts(scope)
+    if is_unresolved(stack.name):
         return None  # let CloudFormation name the alarms; the description still says which consumer
-    return f"{stack_name}/{watched.path.removeprefix(stack.node.path).lstrip('/')}"
+    return f"{stack.name}/{watched.path.removeprefix(stack.path).lstrip('/')}"
 
 
 def _alarm_name(prefix: str | None, title: str) -> str | None:
