@@ -42,12 +42,14 @@ def test_fleet_on_demand_costs_line_by_line() -> None:
     assert od.usd("requests") == pytest.approx(5_184_000 * 0.2e-6)  # $1.0368
     assert od.usd("compute") == pytest.approx(5_184_000 * 0.12 * 0.25 * 0.0000166667)  # 155,520 GB-s = $2.592
     assert od.usd("epu") == 0
-    assert od.usd("metrics") == pytest.approx(14 * 0.30)  # $4.20
+    # the mapping's metrics are off by default in on-demand mode (the consumer's default): $0
+    assert od.usd("metrics") == 0
+    assert plan(**FLEET, mapping_metrics=True).on_demand.usd("metrics") == pytest.approx(14 * 0.30)  # $4.20
     # 2 endpoints (Lambda, STS) x 2 AZ x 720 h x $0.01 = $28.80; data 40/s x (1024 x 4/3 + 200) B x 2,592,000 s
     # = 162,293,760,000 B = 151.146 GB x $0.01 = $1.511
     payload_gb = 40 * (1024 * 4 / 3 + 200) * 2_592_000 / 2**30
     assert od.usd("network") == pytest.approx(28.80 + payload_gb * 0.01)
-    assert od.total == pytest.approx(38.14, abs=0.01)
+    assert od.total == pytest.approx(33.94, abs=0.01)  # $38.14 with the mapping's metrics, minus their $4.20
 
 
 def test_fleet_provisioned_costs_and_recommendation() -> None:
@@ -59,7 +61,7 @@ def test_fleet_provisioned_costs_and_recommendation() -> None:
     assert p.provisioned.usd("network") == 0
     assert p.provisioned.total == pytest.approx(141.03, abs=0.01)
     assert p.recommended_mode == p.mode == "on-demand"
-    assert "$38.14" in p.reasons[0] and "$141.03" in p.reasons[0]
+    assert "$33.94" in p.reasons[0] and "$141.03" in p.reasons[0]
     assert (p.minimum_pollers, p.maximum_pollers) == (1, 12)
     assert p.warnings == ()
 
@@ -67,8 +69,8 @@ def test_fleet_provisioned_costs_and_recommendation() -> None:
 def test_fleet_filter_savings() -> None:
     p = plan(**FLEET)
     # Without the filter: 2,000 kept/s, batches of min(100, 2000 x 0.5) = 100 -> 20 invocations/s = 51,840,000 a
-    # month: $10.368 requests + $25.92 compute (1,555,200 GB-s) + endpoints $28.80 + 7,557.3 GB x $0.01 + $4.20
-    # = $144.86; with it $38.14 -> $106.72 saved on-demand; provisioned saves the same minus the endpoint data.
+    # month: $10.368 requests + $25.92 compute (1,555,200 GB-s) + endpoints $28.80 + 7,557.3 GB x $0.01
+    # = $140.66; with it $33.94 -> $106.72 saved on-demand; provisioned saves the same minus the endpoint data.
     assert p.filter_savings.invocations_avoided_per_month == pytest.approx((20 - 2) * 2_592_000)
     assert p.filter_savings.on_demand_usd == pytest.approx(106.72, abs=0.01)
     assert p.filter_savings.provisioned_usd == pytest.approx(32.66, abs=0.01)
@@ -246,7 +248,7 @@ def test_plan_for_consumer_measures_the_keep_ratio_with_its_filters() -> None:
 
 def test_to_table_reads_as_a_report() -> None:
     text = plan(**FLEET, backlog_records=1_000_000).to_table()
-    for expected in ("Mode         on-demand", "Monthly cost (USD)", "Event Poller Units", "133.20", "Total", "38.14"):
+    for expected in ("Mode         on-demand", "Monthly cost (USD)", "Event Poller Units", "133.20", "Total", "33.94"):
         assert expected in text
     assert "Backlog      1,000,000 records: on-demand 4.1 min" in text
 

@@ -127,7 +127,7 @@ def plan_arguments(args: argparse.Namespace) -> dict[str, Any]:
         "uses_secret": args.uses_secret,
         "failure_destination": args.failure_destination,
         "failure_ratio": args.failure_ratio,
-        "mapping_metrics": not args.no_mapping_metrics,
+        "mapping_metrics": False if args.no_mapping_metrics else None,
         "free_tier": args.free_tier,
         "headroom": args.headroom,
         "region": args.region,

@@ -78,7 +78,7 @@ class Usage:
     arm64: bool
     payload_bytes_per_second: float
     epus: float
-    mapping_metrics: bool
+    mapping_metrics: bool | None  # None: on in provisioned mode only (the consumer's default)
     network: str
     availability_zones: int
     nat_gateways: int
@@ -124,8 +124,10 @@ def _epus(u: Usage, p: Prices) -> CostLine:
 
 
 def _metrics(u: Usage, p: Prices) -> CostLine:
-    if not u.mapping_metrics:
-        return CostLine("metrics", "Mapping metrics", 0.0, "mapping_metrics=False")
+    enabled = u.mapping_metrics if u.mapping_metrics is not None else u.mode == PROVISIONED
+    if not enabled:
+        reason = "mapping_metrics=False" if u.mapping_metrics is False else "off by default in on-demand mode"
+        return CostLine("metrics", "Mapping metrics", 0.0, reason)
     count = c.MAPPING_METRICS_PER_MAPPING
     return CostLine("metrics", "Mapping metrics", count * p.cloudwatch_metric_month, f"up to {count} metrics")
 
