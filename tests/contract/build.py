@@ -22,6 +22,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from constructs_kafka_lambda import (
+    ConsumptionMode,
     FailureDestination,
     KafkaAuth,
     KafkaCluster,
@@ -29,9 +30,10 @@ from constructs_kafka_lambda import (
     Monitoring,
     NetworkAccess,
     ProvisionedPollers,
+    SchemaRegistry,
 )
 
-from .config import Config, DestSpec, Dur, MskClusterSpec, SecretSpec, SourceSpec, Tok, VpcSpec
+from .config import Config, DestSpec, Dur, MskClusterSpec, RegistrySpec, SecretSpec, SourceSpec, Tok, VpcSpec
 from .expected import group_id, subnet_id
 
 FIXTURE = "Fixture"
@@ -58,7 +60,7 @@ class Fixtures:
             lambda: ec2.Vpc.from_vpc_attributes(
                 self.shared,
                 f"Vpc{spec.subnets}x{spec.azs}{'' if spec.route_tables else 'NoRoutes'}",
-                vpc_id="vpc-0123456789abcdef0",
+                vpc_id=f"vpc-{spec.subnets:02d}{spec.azs}{int(spec.route_tables)}0123456789ab",
                 availability_zones=list(azs),
                 private_subnet_ids=[subnet_id(i) for i in range(spec.subnets)],
                 private_subnet_route_table_ids=[f"rtb-{i:017x}" for i in range(spec.subnets)]
@@ -193,6 +195,10 @@ def build(scope: Construct, config: Config, fixtures: Fixtures) -> KafkaLambdaCo
         )
     if config.on_failure.kind != "default":
         optional["on_failure"] = destination(ex, config.on_failure)
+    if config.schema_registry is not None:
+        optional["schema_registry"] = registry(ex, config.schema_registry)
+    if config.consumption_mode is not None:
+        optional["consumption_mode"] = getattr(ConsumptionMode, config.consumption_mode)
     kwargs.update({k: v for k, v in optional.items() if v is not None})
     return KafkaLambdaConsumer(scope, "Consumer", **kwargs)
 
@@ -223,6 +229,8 @@ def auth(ex: Example, source: SourceSpec) -> KafkaAuth | None:
         return KafkaAuth.iam()
     if spec.mechanism == "unauthenticated":
         return KafkaAuth.unauthenticated(tls=spec.tls)
+    if spec.mechanism == "oauth":
+        return KafkaAuth.oauth(ex.secret(spec.secret), **{k: ex.value(v) for k, v in spec.oauth})  # type: ignore[arg-type]
     return getattr(KafkaAuth, spec.mechanism)(ex.secret(spec.secret))
 
 
@@ -241,12 +249,31 @@ def cluster(ex: Example, source: SourceSpec) -> KafkaCluster:
         return KafkaCluster.msk(ref, auth=auth(ex, source), **vpc_args)  # type: ignore[arg-type]
     if source.kind == "msk_serverless":
         return KafkaCluster.msk_serverless(ex.value(source.arn), auth=auth(ex, source), **vpc_args)
+    if source.kind == "msk_cross_account":
+        return KafkaCluster.msk_cross_account(
+            source.vpc_connection_arn,  # type: ignore[arg-type]
+            cluster_arn=ex.value(source.arn),
+            auth=auth(ex, source),  # type: ignore[arg-type]
+            **vpc_args,
+        )
     servers = ex.value(source.servers) if isinstance(source.servers, Tok) else [ex.value(s) for s in source.servers]
     if source.kind == "self_managed":
         return KafkaCluster.self_managed(
             servers, auth=auth(ex, source), root_ca_certificate=ex.secret(source.root_ca), **vpc_args
         )  # type: ignore[arg-type]
-    return KafkaCluster.confluent_cloud(servers, api_key=ex.secret(source.api_key), **vpc_args)  # type: ignore[arg-type]
+    return KafkaCluster.confluent_cloud(
+        servers,  # type: ignore[arg-type]
+        api_key=ex.secret(source.api_key),
+        oauth=auth(ex, source),
+        **vpc_args,
+    )
+
+
+def registry(ex: Example, spec: RegistrySpec) -> SchemaRegistry:
+    if spec.kind == "glue":
+        return SchemaRegistry.glue(spec.uri, record_format=spec.record_format, validate=spec.validate)
+    secrets = {name: ex.secret(secret) for name, secret in spec.access}
+    return SchemaRegistry.confluent(spec.uri, record_format=spec.record_format, validate=spec.validate, **secrets)
 
 
 def msk_cluster(ex: Example, spec: MskClusterSpec) -> msk.CfnCluster:

@@ -55,7 +55,13 @@ class SecretSpec:
         return f"arn:aws:secretsmanager:{self.region}:{ACCOUNT}:secret:{self.name}-AbCdEf"
 
 
-AuthName = Literal["iam", "scram_sha_512", "scram_sha_256", "sasl_plain", "mutual_tls", "unauthenticated"]
+AuthName = Literal["iam", "scram_sha_512", "scram_sha_256", "sasl_plain", "mutual_tls", "oauth", "unauthenticated"]
+OAUTH_PARAMETERS = (
+    ("OAUTHBEARER_SCOPE", "scope"),
+    ("OAUTHBEARER_AUDIENCE", "audience"),
+    ("OAUTHBEARER_LOGICAL_CLUSTER", "logical_cluster"),
+    ("OAUTHBEARER_IDENTITY_POOL", "identity_pool"),
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class AuthSpec:
     mechanism: AuthName
     secret: SecretSpec | None = None
     tls: bool = True
+    oauth: tuple[tuple[str, str], ...] = ()  # (KafkaAuth.oauth keyword, value), e.g. ("scope", "kafka")
 
 
 @dataclass(frozen=True)
@@ -87,7 +94,7 @@ class MskClusterSpec:
     client_broker: Literal["TLS", "TLS_PLAINTEXT", "PLAINTEXT"] = "TLS"
 
 
-SourceKind = Literal["msk", "msk_serverless", "self_managed", "confluent_cloud"]
+SourceKind = Literal["msk", "msk_serverless", "msk_cross_account", "self_managed", "confluent_cloud"]
 
 
 @dataclass(frozen=True)
@@ -99,7 +106,8 @@ class SourceSpec:
     servers: tuple[str | Tok, ...] | Tok = ()
     root_ca: SecretSpec | None = None
     vpc: VpcSpec | None = None
-    api_key: SecretSpec | None = None  # Confluent Cloud
+    api_key: SecretSpec | None = None  # Confluent Cloud (auth then holds its OAuth, if any)
+    vpc_connection_arn: str | None = None  # MSK cross-account (arn is then the owner's cluster ARN)
 
 
 @dataclass(frozen=True)
@@ -117,6 +125,17 @@ class DestSpec:
     kind: DestKind = "default"
     kafka_topic: str | Tok | None = None
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistrySpec:
+    """A schema registry: Glue (uri is the registry ARN) or Confluent (uri is the URL, access its secrets)."""
+
+    kind: Literal["glue", "confluent"]
+    uri: str
+    record_format: str = "JSON"
+    validate: tuple[str, ...] = ("VALUE",)
+    access: tuple[tuple[str, SecretSpec], ...] = ()  # (SchemaRegistry.confluent keyword, secret)
 
 
 @dataclass(frozen=True)
@@ -144,6 +163,8 @@ class Config:
     network_access: Literal["vpc_endpoints", "existing_egress"] | None = None
     filter_encryption: bool = False
     function_timeout: int | None = None  # seconds
+    schema_registry: RegistrySpec | None = None
+    consumption_mode: Literal["STREAM", "QUEUE"] | None = None
 
     @property
     def provisioned(self) -> bool:

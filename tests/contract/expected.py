@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .api_model import UNKNOWN
-from .config import Config, Dur, SecretSpec, SourceSpec, Tok
+from .config import OAUTH_PARAMETERS, Config, Dur, RegistrySpec, SecretSpec, SourceSpec, Tok
 
 DEFAULT_BATCH_SIZE = 100  # API reference, BatchSize: "Amazon Managed Streaming for Apache Kafka - Default 100"
 DEFAULT_MIN_POLLERS = 1  # API reference, ProvisionedPollerConfig.MinimumPollers (Kafka default 1)
@@ -27,6 +27,13 @@ SECRET_ACCESS_TYPE = {
     "scram_sha_256": "SASL_SCRAM_256_AUTH",
     "sasl_plain": "BASIC_AUTH",
     "mutual_tls": "CLIENT_CERTIFICATE_TLS_AUTH",
+    "oauth": "OAUTHBEARER_AUTH",
+}
+REGISTRY_ACCESS_TYPE = {
+    "basic_auth": "BASIC_AUTH",
+    "client_certificate": "CLIENT_CERTIFICATE_TLS_AUTH",
+    "root_ca_certificate": "SERVER_ROOT_CA_CERTIFICATE",
+    "oauth": "OAUTHBEARER_AUTH",
 }
 
 
@@ -59,18 +66,16 @@ def expected_request(config: Config, *, resolve_tokens: bool = False) -> dict[st
     source = config.source
     request: dict[str, Any] = {"FunctionName": UNKNOWN, "Topics": [v(config.topic)]}
     request.update(_source_members(source, v))
-    group = {"ConsumerGroupId": v(config.consumer_group)} if config.consumer_group is not None else None
-    if group is not None:
-        key = (
-            "AmazonManagedKafkaEventSourceConfig"
-            if source.kind.startswith("msk")
-            else "SelfManagedKafkaEventSourceConfig"
-        )
-        request[key] = group
+    kafka_config = _kafka_config(config, v)
+    if kafka_config:
+        msk = source.kind.startswith("msk")
+        request["AmazonManagedKafkaEventSourceConfig" if msk else "SelfManagedKafkaEventSourceConfig"] = kafka_config
     request["BatchSize"] = v(config.batch_size) if config.batch_size is not None else DEFAULT_BATCH_SIZE
     if config.window is not None:
         request["MaximumBatchingWindowInSeconds"] = _seconds(config.window, v)
-    request["StartingPosition"] = config.starting_position or "TRIM_HORIZON"
+    # Queue mode takes no StartingPosition, StartingPositionTimestamp or MaximumBatchingWindowInSeconds (API model).
+    if config.consumption_mode != "QUEUE" or config.starting_position is not None:
+        request["StartingPosition"] = config.starting_position or "TRIM_HORIZON"
     if config.timestamp is not None:
         request["StartingPositionTimestamp"] = v(config.timestamp)
     if config.filters:
@@ -85,7 +90,32 @@ def expected_request(config: Config, *, resolve_tokens: bool = False) -> dict[st
     return request
 
 
+def _kafka_config(config: Config, v: Any) -> dict[str, Any]:
+    """AmazonManagedKafkaEventSourceConfig / SelfManagedKafkaEventSourceConfig."""
+    kafka: dict[str, Any] = {}
+    if config.consumer_group is not None:
+        kafka["ConsumerGroupId"] = v(config.consumer_group)
+    if config.schema_registry is not None:
+        kafka["SchemaRegistryConfig"] = _registry(config.schema_registry)
+    if config.consumption_mode == "QUEUE":
+        kafka["ConsumptionMode"] = "Queue"
+    return kafka
+
+
+def _registry(spec: RegistrySpec) -> dict[str, Any]:
+    registry: dict[str, Any] = {
+        "SchemaRegistryURI": spec.uri,
+        "EventRecordFormat": spec.record_format,
+        "SchemaValidationConfigs": [{"Attribute": a} for a in spec.validate],
+    }
+    if spec.access:
+        registry["AccessConfigs"] = [_secret(REGISTRY_ACCESS_TYPE[name], s) for name, s in spec.access]
+    return registry
+
+
 def _source_members(source: SourceSpec, v: Any) -> dict[str, Any]:
+    if source.kind == "msk_cross_account":
+        return {"EventSourceArn": source.vpc_connection_arn}
     if source.kind in ("msk", "msk_serverless"):
         return {"EventSourceArn": UNKNOWN if source.cluster is not None else v(source.arn)}
     servers = v(source.servers) if isinstance(source.servers, Tok) else [v(s) for s in source.servers]
@@ -137,8 +167,11 @@ def _source_access(source: SourceSpec, v: Any) -> list[dict[str, Any]]:
     auth = source.auth
     if source.kind == "confluent_cloud" and source.api_key is not None:
         access.append(_secret("BASIC_AUTH", source.api_key))
-    elif auth is not None and auth.mechanism in SECRET_ACCESS_TYPE and auth.secret is not None:
+    if auth is not None and auth.mechanism in SECRET_ACCESS_TYPE and auth.secret is not None:
         access.append(_secret(SECRET_ACCESS_TYPE[auth.mechanism], auth.secret))
+    if auth is not None and auth.mechanism == "oauth":
+        given = dict(auth.oauth)
+        access += [{"Type": t, "URI": v(given[k])} for t, k in OAUTH_PARAMETERS if k in given]
     if source.root_ca is not None:
         access.append(_secret("SERVER_ROOT_CA_CERTIFICATE", source.root_ca))
     vpc = source.vpc
@@ -222,7 +255,7 @@ def _diff(expected: Any, actual: Any, path: str) -> list[str]:
             [] if _json_or_text(expected) == _json_or_text(actual) else [f"{path}: expected {expected}, got {actual}"]
         )
     if isinstance(expected, list) and isinstance(actual, list):
-        if path.endswith(("SourceAccessConfigurations", "Metrics", "Filters")):
+        if path.endswith(("SourceAccessConfigurations", "Metrics", "Filters", "AccessConfigs")):
             return _diff_unordered(expected, actual, path)
         if len(expected) != len(actual):
             return [f"{path}: expected {expected!r}, got {actual!r}"]

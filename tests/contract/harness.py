@@ -81,12 +81,14 @@ class Run:
         self._examples = 0
         self._accepted: list[Accepted] = []
         self._ignored: list[str] = []
+        # Poller groups of the current app: name -> [(VPC, maximum pollers)] of the consumers in it.
+        self._groups: dict[str, list[tuple[str | None, int]]] = {}
 
     # ------------------------------------------------------------------------------------------- phase A
     def check(self, config: Config) -> None:
         """Construct `config`; raise ContractFailure when the outcome contradicts the verdict."""
-        reasons = verdict(config)
         stack, fixtures = self._next_stack()
+        reasons = verdict(config) + self._poller_group_reasons(config, stack)
         self._examples += 1
         scope_id = f"E{self._examples}"
         scope = Construct(stack, scope_id)
@@ -101,18 +103,54 @@ class Run:
         except Exception as error:  # any other exception is the failure under test
             stack.node.try_remove_child(scope_id)
             message = f"raised {type(error).__name__} instead of ConfigError: {_first_line(error)}"
+            # A half-built consumer may linger in app-wide state (e.g. poller groups): go on in a new app.
+            self._stacks, self._in_stack = self.stacks_per_app, self.per_stack
             if not self._excused("crash", config, message):
                 self._fail(message, config)
             return
         if reasons:
             # Kept (shared resources such as the dashboard may refer to it), but not judged after synthesis.
             self._ignored.append(scope.node.path + "/")
+            self._join_poller_group(config, stack)
             unexplained = [r for r in reasons if not self._excused("accepts-invalid", config, r)]
             if unexplained:
                 self._fail("accepted an invalid configuration:\n  " + "\n  ".join(unexplained), config)
             return
         self.tally.valid += 1
         self._accepted.append(Accepted(config, consumer, stack, scope.node.path))
+        self._join_poller_group(config, stack)
+
+    # ------------------------------------------------------------------------------- rules across consumers
+    def _poller_group(self, config: Config, stack: cdk.Stack) -> tuple[str, str | None, int] | None:
+        pollers = config.pollers
+        if pollers is None or not isinstance(pollers.group_name, str):
+            return None
+        vpc = config.source.vpc
+        vpc_key = f"{stack.node.path}/{vpc.subnets}x{vpc.azs}{vpc.route_tables}" if vpc and vpc.give_vpc else None
+        maximum = 200 if pollers.maximum is None else pollers.maximum
+        return pollers.group_name, vpc_key, maximum if isinstance(maximum, int) else 0
+
+    def _poller_group_reasons(self, config: Config, stack: cdk.Stack) -> list[str]:
+        """Lambda guide, provisioned mode (poller groups): <= 100 mappings, one VPC, maximum pollers add up to
+        <= 2000, across every consumer of the app that names the group."""
+        member = self._poller_group(config, stack)
+        if member is None:
+            return []
+        name, vpc, maximum = member
+        members = [*self._groups.get(name, []), (vpc, maximum)]
+        reasons = []
+        if len({v for v, _ in members if v is not None}) > 1:
+            reasons.append(f"poller-group: {name!r} would span two VPCs")
+        if len(members) > 100:
+            reasons.append(f"poller-group: {name!r} would hold {len(members)} mappings")
+        if sum(m for _, m in members) > 2000:
+            reasons.append(f"poller-group: {name!r} maximum pollers would add up to {sum(m for _, m in members)}")
+        return reasons
+
+    def _join_poller_group(self, config: Config, stack: cdk.Stack) -> None:
+        member = self._poller_group(config, stack)
+        if member is not None:
+            self._groups.setdefault(member[0], []).append(member[1:])
 
     def _excused(self, kind: GapKind, config: Config, message: str) -> bool:
         """Whether a known gap explains this failure (then it is counted, not raised)."""
@@ -133,6 +171,7 @@ class Run:
                 self.flush()
                 outdir = tempfile.mkdtemp(prefix="ckl-contract-")
                 self._app = cdk.App(context={"aws:cdk:bundling-stacks": []}, outdir=outdir)
+                self._groups = {}
                 self._stacks = 0
             self._stacks += 1
             env = cdk.Environment(account=ACCOUNT, region=REGION)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from .config import MSK_ARN, AuthSpec, Config, Dur, PollersSpec, SecretSpec, SourceSpec, Tok
+from .config import MSK_ARN, AuthSpec, Config, Dur, PollersSpec, SecretSpec, SourceSpec, Tok, VpcSpec
 
 GapKind = Literal["crash", "accepts-invalid", "refuses-valid", "template"]
 
@@ -122,5 +122,61 @@ KNOWN_GAPS: tuple[KnownGap, ...] = (
         "mapping/filters.py or template.py: say so (a warning on string tokens in filters: 'the value must not "
         "contain \" or \\'), or reject string tokens inside filter values; number tokens are safe",
         Config(source=MSK_IAM, filters=({"value": {"field": [Tok('quote"d')]}},)),
+    ),
+    KnownGap(
+        "queue-mode-flagged-by-cdk-validation",
+        "template",
+        r"SelfManagedKafkaEventSourceConfig\.ConsumptionMode: Additional properties are not allowed",
+        lambda c: c.consumption_mode == "QUEUE",
+        "consumption_mode=QUEUE writes SelfManagedKafkaEventSourceConfig.ConsumptionMode, which the API model and "
+        "CloudFormation's current schema (cfn-lint 1.58) have, but the schema bundled with CDK 2.275's template "
+        "validation does not: every queue-mode consumer gets a 'CloudFormation-Validate::F3002' finding (a warning; "
+        "an error with @aws-cdk/core:validateAgainstDefaultRules).",
+        "mapping/template.py, in queue mode: Validations.of(cfn).acknowledge(Acknowledgment(id='CloudFormation-"
+        "Validate::F3002', reason='ConsumptionMode is in the Lambda API model and the current CloudFormation schema; "
+        "CDK 2.275 bundles an older one')), or a CDK version whose bundled schema has it",
+        Config(
+            source=SourceSpec(
+                kind="self_managed",
+                auth=AuthSpec("sasl_plain", SecretSpec("kafka/credentials")),
+                servers=("b-1.example.com:9096",),
+            ),
+            consumption_mode="QUEUE",
+        ),
+    ),
+    KnownGap(
+        "imported-vpc-without-route-tables",
+        "crash",
+        r"routeTableId",
+        lambda c: c.source.vpc is not None and not c.source.vpc.route_tables,
+        "A VPC imported with Vpc.from_vpc_attributes without route table ids, an S3 failure destination (the default) "
+        "and the default network access: the S3 gateway endpoint needs the subnets' route tables, and CDK raises "
+        "RuntimeError 'Of property Object.routeTableId: Unable to serialize value as string' from deep inside.",
+        "network/endpoints.py, before adding the S3 gateway endpoint: if a selected subnet's route_table is None or "
+        "its route_table_id is None, raise ConfigError('vpc', <vpc path>, 'the imported subnets have no route table "
+        "ids, which an S3 gateway endpoint needs', 'import the VPC with private_subnet_route_table_ids=[...], or pass "
+        "network_access=NetworkAccess.existing_egress()')",
+        Config(
+            source=SourceSpec(kind="msk_serverless", arn=MSK_ARN, vpc=VpcSpec(subnets=1, azs=1, route_tables=False))
+        ),
+    ),
+    KnownGap(
+        "oauth-scope-with-spaces",
+        "refuses-valid",
+        r"KafkaAuth\.oauth\(\w+\)=.*the API takes",
+        lambda c: c.source.auth is not None and any(" " in str(v) for _, v in c.source.auth.oauth),
+        "KafkaAuth.oauth(scope='kafka.read kafka.write') is refused, but OAuth scopes are space-separated lists "
+        "(RFC 6749, section 3.3) and the API model's URI pattern ([ a-zA-Z0-9-\\/*:_+=.@-]*) includes the space "
+        "for exactly that; CloudFormation's (unanchored) pattern does not constrain it.",
+        "limits.py: ACCESS_URI_PATTERN = SOURCE_ACCESS_URI_PATTERN (the API's pattern, space included); source/auth.py "
+        "_check_access_uri message: '... letters, digits, spaces and -/*:_+=.@'; tests/test_surface.py:183 must then "
+        "use a value outside the API pattern (e.g. scope='a,b') instead of 'has space'",
+        Config(
+            source=SourceSpec(
+                kind="self_managed",
+                auth=AuthSpec("oauth", SecretSpec("kafka/oauth"), oauth=(("scope", "kafka.read kafka.write"),)),
+                servers=("b-1.example.com:9096",),
+            )
+        ),
     ),
 )

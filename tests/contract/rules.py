@@ -178,15 +178,22 @@ def _failure_none_reason(c: Config) -> str | None:
 SUPPORTED_AUTH = {
     "msk": {"iam", "scram_sha_512", "mutual_tls", "unauthenticated"},
     "msk_serverless": {"iam"},
-    "self_managed": {"scram_sha_512", "scram_sha_256", "sasl_plain", "mutual_tls", "unauthenticated"},
-    "confluent_cloud": {"sasl_plain"},
+    "msk_cross_account": {"iam", "scram_sha_512", "mutual_tls"},  # MSK multi-VPC connectivity: no unauthenticated
+    "self_managed": {"scram_sha_512", "scram_sha_256", "sasl_plain", "mutual_tls", "oauth", "unauthenticated"},
+    "confluent_cloud": {"oauth"},  # or an API key (SASL/PLAIN), given as api_key
 }
 
 
 def _auth_matrix(c: Config) -> str | None:
     s = c.source
     mechanism = s.auth.mechanism if s.auth is not None else ("iam" if s.kind == "msk_serverless" else None)
-    if s.kind == "confluent_cloud" or mechanism is None:
+    if s.kind == "confluent_cloud":
+        if (s.api_key is None) == (s.auth is None):
+            return "Confluent Cloud takes an API key or OAuth, exactly one"
+        oauth = dict(s.auth.oauth) if s.auth is not None else {}
+        if s.auth is not None and not {"logical_cluster", "identity_pool"} <= set(oauth):
+            return "Confluent Cloud OAuth needs the logical cluster and identity pool ids"
+    if mechanism is None:
         return None
     if mechanism not in SUPPORTED_AUTH[s.kind]:
         return f"{s.kind} does not support {mechanism}"
@@ -206,6 +213,7 @@ def _vpc_trio(c: Config) -> str | None:
 def _placement(c: Config) -> str | None:
     s = c.source
     secrets: list[SecretSpec] = [x for x in (s.auth.secret if s.auth else None, s.root_ca, s.api_key) if x]
+    secrets += [secret for _, secret in c.schema_registry.access] if c.schema_registry is not None else []
     for secret in secrets:
         if secret.region != REGION:
             return f"secret in {secret.region}, function in {REGION}"
@@ -247,6 +255,69 @@ def _msk_cluster_auth(c: Config) -> str | None:
     return None
 
 
+_VPC_CONNECTION = re.compile(r"\Aarn:aws[a-z-]*:kafka:([a-z0-9-]+):(\d{12}):vpc-connection/(\d{12})/[^/]+/[^/]+\Z")
+_CLUSTER = re.compile(r"\Aarn:aws[a-z-]*:kafka:([a-z0-9-]+):(\d{12}):cluster/[^/]+/[^/]+\Z")
+
+
+def _cross_account(c: Config) -> str | None:
+    s = c.source
+    if s.kind != "msk_cross_account":
+        return None
+    connection = _VPC_CONNECTION.match(s.vpc_connection_arn or "")
+    cluster = _CLUSTER.match(s.arn) if isinstance(s.arn, str) else None
+    if connection is None or (isinstance(s.arn, str) and cluster is None):
+        return "a VPC connection ARN and the owner's cluster ARN are needed"
+    if connection[1] != REGION:
+        return f"VPC connection in {connection[1]}, function in {REGION}"
+    if cluster is not None and connection[3] != cluster[2]:
+        return "the VPC connection is for another account's cluster"
+    return None
+
+
+_GLUE_REGISTRY = re.compile(r"\Aarn:aws[a-z-]*:glue:[a-z0-9-]+:\d{12}:registry/[A-Za-z0-9_$#.-]{1,255}\Z")
+_HTTPS = re.compile(r"\Ahttps://[A-Za-z0-9.-]+(:\d{1,5})?(/[A-Za-z0-9\-/*:_+=.@]*)?\Z")
+
+
+def _schema_registry(c: Config) -> str | None:
+    r = c.schema_registry
+    if r is None:
+        return None
+    if not c.provisioned:
+        return "a schema registry needs provisioned mode"
+    if (r.kind == "glue" and not _GLUE_REGISTRY.match(r.uri)) or (r.kind == "confluent" and not _HTTPS.match(r.uri)):
+        return f"{r.uri!r} is not a {r.kind} registry"
+    if not r.validate or len(set(r.validate)) != len(r.validate) or not set(r.validate) <= {"KEY", "VALUE"}:
+        return f"SchemaValidationConfigs {r.validate}"
+    if r.record_format not in ("JSON", "SOURCE"):
+        return f"EventRecordFormat {r.record_format!r}"
+    if len(r.access) > 2:
+        return "more than 2 AccessConfigs"
+    if len([name for name, _ in r.access if name != "root_ca_certificate"]) > 1:
+        return "more than one registry credential"
+    return None
+
+
+def _queue_mode(c: Config) -> str | None:
+    if c.consumption_mode != "QUEUE":
+        return None
+    if c.source.kind not in ("self_managed", "confluent_cloud"):
+        return "queue mode is for self-managed Kafka"
+    given = [
+        n
+        for n, v in (
+            ("StartingPosition", c.starting_position),
+            ("StartingPositionTimestamp", c.timestamp),
+            ("MaximumBatchingWindowInSeconds", c.window),
+        )
+        if v is not None
+    ]
+    if given:
+        return f"{', '.join(given)} not supported in queue mode"
+    if c.retry_attempts == -1:
+        return "MaximumRetryAttempts -1 is not supported in queue mode"
+    return None
+
+
 GUIDE = "Lambda Developer Guide"
 RULES: tuple[Rule, ...] = (
     Rule("provisioned-only", f"{GUIDE}: kafka-retry-configurations, kafka-on-failure, esm-logging", _provisioned_only),
@@ -275,4 +346,18 @@ RULES: tuple[Rule, ...] = (
     Rule("placement", f"{GUIDE}: with-msk (same Region; Serverless same account)", _placement),
     Rule("msk-scram-secret", "MSK Developer Guide: msk-password (AmazonMSK_ prefix, customer key)", _msk_scram_secret),
     Rule("msk-cluster-auth", f"{GUIDE}: with-msk-configure (IAM is the default without a secret)", _msk_cluster_auth),
+    Rule(
+        "msk-cross-account", f"{GUIDE}: msk-cross-account; MSK Developer Guide: multi-VPC connectivity", _cross_account
+    ),
+    Rule(
+        "schema-registry",
+        f"{GUIDE}: services-consume-kafka-events (provisioned mode); API model and CloudFormation SchemaRegistryConfig;"
+        " one credential: library policy",
+        _schema_registry,
+    ),
+    Rule(
+        "queue-mode",
+        "API model documentation: SelfManagedKafkaEventSourceConfig.ConsumptionMode, MaximumRetryAttempts",
+        _queue_mode,
+    ),
 )

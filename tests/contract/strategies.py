@@ -21,6 +21,7 @@ from .config import (
     Dur,
     MskClusterSpec,
     PollersSpec,
+    RegistrySpec,
     SecretSpec,
     SourceSpec,
     Tok,
@@ -143,6 +144,21 @@ def secrets(prefix: str = "") -> Strategy:
 
 
 SECRET_AUTH = ("scram_sha_512", "scram_sha_256", "sasl_plain", "mutual_tls")
+OAUTH_VALUES = {
+    "scope": weighted((6, st.just("kafka")), (1, st.just("kafka.read kafka.write")), (1, st.just("a,b"))),
+    "audience": weighted((6, st.just("https://kafka.example.com")), (1, st.just("a" * 201))),
+    "logical_cluster": weighted((9, st.just("lkc-abc12")), (1, st.just(Tok("lkc-abc12")))),
+    "identity_pool": st.just("pool-AbC1"),
+}
+
+
+def oauth_auths(confluent: bool) -> Strategy:
+    """KafkaAuth.oauth: Confluent Cloud mostly with its logical cluster and identity pool ids."""
+    names = st.sets(st.sampled_from(sorted(OAUTH_VALUES)), max_size=4)
+    if confluent:
+        names = weighted((9, names.map(lambda n: n | {"logical_cluster", "identity_pool"})), (1, names))
+    params = names.flatmap(lambda chosen: st.tuples(*(st.tuples(st.just(n), OAUTH_VALUES[n]) for n in sorted(chosen))))
+    return st.builds(AuthSpec, mechanism=st.just("oauth"), secret=secrets(), oauth=params)
 
 
 def auths(supported: tuple[str, ...], secret_prefix: str = "") -> Strategy:
@@ -153,6 +169,8 @@ def auths(supported: tuple[str, ...], secret_prefix: str = "") -> Strategy:
     def spec(name: str) -> Strategy:
         if name in SECRET_AUTH:
             return st.builds(AuthSpec, mechanism=st.just(name), secret=secrets(secret_prefix))
+        if name == "oauth":
+            return oauth_auths(confluent=False)
         return st.builds(AuthSpec, mechanism=st.just(name), tls=st.booleans())
 
     return mechanism.flatmap(spec)
@@ -214,24 +232,44 @@ def _msk_sources() -> Strategy:
         arn=_msk_arns(),
         vpc=maybe(vpcs(many=False), 3, 1),
     )
-    return weighted((4, by_arn), (2, by_construct), (2, serverless))
+    owner = "222222222222"
+    connection = f"arn:aws:kafka:us-east-1:{ACCOUNT}:vpc-connection/{owner}/demo/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-3"
+    owner_cluster = MSK_ARN.replace(ACCOUNT, owner)
+    cross_account = st.builds(
+        SourceSpec,
+        kind=st.just("msk_cross_account"),
+        auth=auths(("iam", "scram_sha_512", "mutual_tls")),
+        vpc_connection_arn=weighted(
+            (9, st.just(connection)), (1, st.sampled_from([connection.replace("us-east-1", "eu-west-1"), MSK_ARN]))
+        ),
+        arn=weighted((9, st.just(owner_cluster)), (1, st.sampled_from([MSK_ARN, Tok(owner_cluster)]))),
+    )
+    return weighted((4, by_arn), (2, by_construct), (2, serverless), (1, cross_account))
 
 
 def _self_managed_sources() -> Strategy:
     self_managed = st.builds(
         SourceSpec,
         kind=st.just("self_managed"),
-        auth=auths(("scram_sha_512", "scram_sha_256", "sasl_plain", "mutual_tls", "unauthenticated")),
+        auth=auths(("scram_sha_512", "scram_sha_256", "sasl_plain", "mutual_tls", "oauth", "unauthenticated")),
         servers=server_lists,
         root_ca=maybe(secrets(), 3, 1),
         vpc=maybe(vpcs(many=True), 1, 1),
     )
-    confluent = st.builds(
-        SourceSpec,
-        kind=st.just("confluent_cloud"),
-        servers=server_lists,
-        api_key=secrets(),
-        vpc=maybe(vpcs(many=False), 5, 1),
+    credentials = weighted(
+        (12, st.tuples(secrets(), st.none())),
+        (4, st.tuples(st.none(), oauth_auths(confluent=True))),
+        (1, st.tuples(st.none(), st.none()) | st.tuples(secrets(), oauth_auths(confluent=True))),
+    )
+    confluent = credentials.flatmap(
+        lambda c: st.builds(
+            SourceSpec,
+            kind=st.just("confluent_cloud"),
+            servers=server_lists,
+            api_key=st.just(c[0]),
+            auth=st.just(c[1]),
+            vpc=maybe(vpcs(many=False), 5, 1),
+        )
     )
     return weighted((3, self_managed), (1, confluent))
 
@@ -364,6 +402,44 @@ other_destinations = weighted(
 )
 destinations = weighted((4, other_destinations), (1, kafka_destinations))
 
+GLUE_ARN = "arn:aws:glue:us-east-1:111111111111:registry/orders"
+registry_access = st.sampled_from(
+    [
+        (),
+        (("basic_auth", SecretSpec("registry/basic")),),
+        (("client_certificate", SecretSpec("registry/cert")),),
+        (("oauth", SecretSpec("registry/oauth")),),
+        (("basic_auth", SecretSpec("registry/basic")), ("root_ca_certificate", SecretSpec("registry/ca"))),
+        (("basic_auth", SecretSpec("registry/basic")), ("client_certificate", SecretSpec("registry/cert"))),
+        (("basic_auth", SecretSpec("registry/basic", region="eu-west-1")),),
+    ]
+)
+registries = weighted(
+    (12, st.none()),
+    (
+        2,
+        st.builds(
+            RegistrySpec,
+            kind=st.just("glue"),
+            uri=weighted((9, st.just(GLUE_ARN)), (1, st.just("arn:aws:glue:us-east-1:111111111111:table/x"))),
+            record_format=st.sampled_from(["JSON", "SOURCE"]),
+            validate=st.sampled_from([("VALUE",), ("KEY",), ("KEY", "VALUE"), ("VALUE", "VALUE"), ()]),
+        ),
+    ),
+    (
+        2,
+        st.builds(
+            RegistrySpec,
+            kind=st.just("confluent"),
+            uri=weighted(
+                (9, st.just("https://psrc-12345.us-east-1.aws.confluent.cloud")),
+                (1, st.sampled_from(["http://registry.example.com", "https://registry.example.com/a b"])),
+            ),
+            record_format=st.sampled_from(["JSON", "SOURCE"]),
+            access=registry_access,
+        ),
+    ),
+)
 optional_bool = st.sampled_from([None, None, True, False])
 
 
@@ -372,7 +448,15 @@ def configs(draw: st.DrawFn, source_strategy: Strategy = sources) -> Config:
     """One KafkaLambdaConsumer configuration from the whole public props space (sources: all, or one family)."""
     source = draw(source_strategy)
     provisioned = draw(pollers)
-    position, timestamp = draw(positions)
+    self_managed = source.kind in ("self_managed", "confluent_cloud")
+    mode = draw(
+        weighted(
+            (12, st.none()), (4 if self_managed else 0, st.just("QUEUE")), (1, st.sampled_from(["STREAM", "QUEUE"]))
+        )
+    )
+    queue = mode == "QUEUE"
+    # Queue mode takes no starting position or batching window: mostly none of them there, sometimes one.
+    position, timestamp = draw(weighted((9, st.just((None, None))), (1, positions)) if queue else positions)
     filters = draw(filter_lists)
     # Provisioned-only settings mostly with provisioned mode, sometimes without (which must be refused).
     with_mode_only = provisioned is not None or draw(weighted((9, st.just(False)), (1, st.just(True))))
@@ -380,7 +464,7 @@ def configs(draw: st.DrawFn, source_strategy: Strategy = sources) -> Config:
         source=source,
         topic=draw(topics),
         batch_size=draw(batch_sizes),
-        window=draw(windows),
+        window=draw(weighted((9, st.none()), (1, windows)) if queue else windows),
         starting_position=position,
         timestamp=timestamp,
         consumer_group=draw(consumer_groups),
@@ -402,4 +486,8 @@ def configs(draw: st.DrawFn, source_strategy: Strategy = sources) -> Config:
         if filters is not None
         else draw(weighted((49, st.just(False)), (1, st.just(True)))),
         function_timeout=draw(weighted((18, st.sampled_from([None, 60, 840])), (1, st.just(900)))),
+        schema_registry=draw(registries)
+        if provisioned is not None
+        else draw(weighted((19, st.none()), (1, registries))),
+        consumption_mode=mode,
     )

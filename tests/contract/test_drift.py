@@ -1,0 +1,399 @@
+"""limits.py against AWS's machine-readable models: every limit with a counterpart in the Lambda API model equals it,
+or is listed in STRICTER_THAN_API with its source; every enum value the library writes is in the model's enum; the
+CloudFormation schema's differences from the API model are the documented ones.
+
+A boto3 (or cfn-lint) upgrade that changes a shape fails here, naming the shape, the facet and the new value.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from constructs_kafka_lambda import ConsumptionMode, KafkaAuth, SchemaRegistry, limits
+from constructs_kafka_lambda.source.auth import NOT_SUPPORTED_TYPES, AuthMechanism
+
+from .api_model import cfn_property, facet, lambda_model, shape_at
+
+AMSK = "AmazonManagedKafkaEventSourceConfig"
+SMK = "SelfManagedKafkaEventSourceConfig"
+REGISTRY = f"{AMSK}.SchemaRegistryConfig"
+ENDPOINTS = "SelfManagedEventSource.Endpoints"
+
+# (limits constant, API path under CreateEventSourceMapping's input, facet): the library's value must equal the
+# model's. Paths: member names, `member` for a list item, `key`/`value` for a map.
+SAME_AS_API: list[tuple[str, str, str]] = [
+    ("BATCH_SIZE_MIN", "BatchSize", "min"),
+    ("BATCH_SIZE_MAX", "BatchSize", "max"),
+    ("BATCHING_WINDOW_MIN_SECONDS", "MaximumBatchingWindowInSeconds", "min"),
+    ("BATCHING_WINDOW_MAX_SECONDS", "MaximumBatchingWindowInSeconds", "max"),
+    ("TOPICS_PER_MAPPING", "Topics", "min"),
+    ("TOPICS_PER_MAPPING", "Topics", "max"),
+    ("TOPIC_MAX_LENGTH", "Topics.member", "max"),
+    ("API_TOPIC_PATTERN", "Topics.member", "pattern"),
+    ("CONSUMER_GROUP_MIN_LENGTH", f"{AMSK}.ConsumerGroupId", "min"),
+    ("CONSUMER_GROUP_MAX_LENGTH", f"{AMSK}.ConsumerGroupId", "max"),
+    ("API_URI_PATTERN", f"{AMSK}.ConsumerGroupId", "pattern"),
+    ("CONSUMER_GROUP_MIN_LENGTH", f"{SMK}.ConsumerGroupId", "min"),
+    ("CONSUMER_GROUP_MAX_LENGTH", f"{SMK}.ConsumerGroupId", "max"),
+    ("API_URI_PATTERN", f"{SMK}.ConsumerGroupId", "pattern"),
+    ("BOOTSTRAP_SERVERS_MIN", f"{ENDPOINTS}.value", "min"),
+    ("BOOTSTRAP_SERVERS_MAX", f"{ENDPOINTS}.value", "max"),
+    ("BOOTSTRAP_SERVER_MAX_LENGTH", f"{ENDPOINTS}.value.member", "max"),
+    ("API_ENDPOINT_PATTERN", f"{ENDPOINTS}.value.member", "pattern"),
+    ("SOURCE_ACCESS_CONFIGURATIONS_MAX", "SourceAccessConfigurations", "max"),
+    ("SOURCE_ACCESS_URI_MIN_LENGTH", "SourceAccessConfigurations.member.URI", "min"),
+    ("SOURCE_ACCESS_URI_MAX_LENGTH", "SourceAccessConfigurations.member.URI", "max"),
+    ("API_URI_PATTERN", "SourceAccessConfigurations.member.URI", "pattern"),
+    ("SCHEMA_REGISTRY_URI_MIN_LENGTH", f"{REGISTRY}.SchemaRegistryURI", "min"),
+    ("SCHEMA_REGISTRY_URI_MAX_LENGTH", f"{REGISTRY}.SchemaRegistryURI", "max"),
+    ("API_SCHEMA_REGISTRY_URI_PATTERN", f"{REGISTRY}.SchemaRegistryURI", "pattern"),
+    ("FILTER_PATTERN_MAX_LENGTH", "FilterCriteria.Filters.member.Pattern", "max"),
+    ("MIN_POLLERS_MIN", "ProvisionedPollerConfig.MinimumPollers", "min"),
+    ("MIN_POLLERS_MAX", "ProvisionedPollerConfig.MinimumPollers", "max"),
+    ("MAX_POLLERS_MIN", "ProvisionedPollerConfig.MaximumPollers", "min"),
+    ("POLLER_GROUP_NAME_MAX_LENGTH", "ProvisionedPollerConfig.PollerGroupName", "max"),
+    ("API_POLLER_GROUP_NAME_PATTERN", "ProvisionedPollerConfig.PollerGroupName", "pattern"),
+    ("RETRY_ATTEMPTS_INFINITE", "MaximumRetryAttempts", "min"),
+    ("RETRY_ATTEMPTS_MAX", "MaximumRetryAttempts", "max"),
+    ("RECORD_AGE_INFINITE", "MaximumRecordAgeInSeconds", "min"),
+    ("RECORD_AGE_MAX_SECONDS", "MaximumRecordAgeInSeconds", "max"),
+    ("DESTINATION_MAX_LENGTH", "DestinationConfig.OnFailure.Destination", "max"),
+    ("API_DESTINATION_PATTERN", "DestinationConfig.OnFailure.Destination", "pattern"),
+]
+
+# Where the library is stricter: STRICTER_THAN_API's entries, and the facet of the model each one narrows.
+STRICTER: dict[str, tuple[str, str]] = {
+    "MAX_POLLERS_MAX": ("ProvisionedPollerConfig.MaximumPollers", "max"),
+    "FILTERS_MAX": ("FilterCriteria.Filters", "max"),
+    "RECORD_AGE_MIN_SECONDS": ("MaximumRecordAgeInSeconds", "min"),
+    "KAFKA_DESTINATION_TOPIC_MIN_LENGTH": ("DestinationConfig.OnFailure.Destination", "pattern"),
+    "TOPIC_PATTERN": ("Topics.member", "pattern"),
+    "CONSUMER_GROUP_PATTERN": (f"{AMSK}.ConsumerGroupId", "pattern"),
+    "PORT_MIN..PORT_MAX": (f"{ENDPOINTS}.value.member", "pattern"),
+    "POLLER_GROUP_NAME_MIN_LENGTH": ("ProvisionedPollerConfig.PollerGroupName", "min"),
+}
+
+# The model's own documentation that the stricter Kafka numbers come from (a change there must be looked at).
+DOCUMENTED: list[tuple[str, str, str]] = [
+    (
+        "ProvisionedPollerConfig",
+        "MaximumPollers",
+        r"Apache Kafka event source mappings, the accepted range is between 1 and 2,000",
+    ),
+    (
+        "EventSourceMappingConfiguration",
+        "MaximumRecordAgeInSeconds",
+        r"minimum valid value for maximum record age is 60s",
+    ),
+    (
+        "SelfManagedKafkaEventSourceConfig",
+        "ConsumptionMode",
+        r"StartingPosition,\s*StartingPositionTimestamp, and\s*MaximumBatchingWindowInSeconds parameters are not supported",
+    ),
+]
+
+
+def _model_says(path: str, name: str) -> Any:
+    return facet(path, name)
+
+
+def _drift(shape_path: str, name: str, ours: Any, theirs: Any, constant: str) -> str:
+    shape = shape_at(shape_path)
+    return f"{shape.name} ({shape_path}) {name} is now {theirs!r}; limits.{constant} is {ours!r}"
+
+
+# ------------------------------------------------------------------------------------------------ the API model
+@pytest.mark.parametrize(("constant", "path", "name"), SAME_AS_API, ids=lambda x: str(x))
+def test_limit_equals_the_api_model(constant: str, path: str, name: str) -> None:
+    ours, theirs = getattr(limits, constant), _model_says(path, name)
+    assert ours == theirs, _drift(path, name, ours, theirs, constant)
+
+
+def test_stricter_than_api_holds_exactly_the_documented_list() -> None:
+    assert set(limits.STRICTER_THAN_API) == set(STRICTER)
+
+
+@pytest.mark.parametrize("name", sorted(STRICTER))
+def test_each_stricter_limit_still_narrows_the_model(name: str) -> None:
+    """The recorded API value is still the model's (so the narrowing is still needed and still right)."""
+    entry = limits.STRICTER_THAN_API[name]
+    path, facet_name = STRICTER[name]
+    current = _model_says(path, facet_name)
+    recorded = entry.api
+    if facet_name == "pattern" and name == "KAFKA_DESTINATION_TOPIC_MIN_LENGTH":
+        current = 1 if "kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))" in current else current
+    elif facet_name == "pattern" and name == "PORT_MIN..PORT_MAX":
+        current = "0-99999" if current.endswith(":[0-9]{1,5}") else current
+    assert recorded == current, _drift(path, facet_name, recorded, current, f"STRICTER_THAN_API[{name!r}].api")
+    assert entry.source, f"{name} must cite its source"
+
+
+def test_the_stricter_numbers_are_the_ones_in_use() -> None:
+    stricter = limits.STRICTER_THAN_API
+    assert stricter["MAX_POLLERS_MAX"].library == limits.MAX_POLLERS_MAX == 2000
+    assert stricter["FILTERS_MAX"].library == limits.FILTERS_MAX == 5
+    assert stricter["RECORD_AGE_MIN_SECONDS"].library == limits.RECORD_AGE_MIN_SECONDS == 60
+    assert stricter["KAFKA_DESTINATION_TOPIC_MIN_LENGTH"].library == limits.KAFKA_DESTINATION_TOPIC_MIN_LENGTH == 4
+    assert stricter["TOPIC_PATTERN"].library == limits.TOPIC_PATTERN.pattern
+    assert stricter["CONSUMER_GROUP_PATTERN"].library == limits.CONSUMER_GROUP_PATTERN.pattern
+    assert stricter["POLLER_GROUP_NAME_MIN_LENGTH"].library == limits.POLLER_GROUP_NAME_MIN_LENGTH == 1
+    assert (limits.PORT_MIN, limits.PORT_MAX) == (1, 65_535)
+
+
+@pytest.mark.parametrize(("shape", "member", "text"), DOCUMENTED, ids=lambda x: str(x)[:40])
+def test_the_model_still_documents_the_kafka_rules(shape: str, member: str, text: str) -> None:
+    documentation = re.sub(r"<[^>]+>", "", lambda_model().shape_for(shape).members[member].documentation)
+    assert re.search(text, documentation), f"{shape}.{member}'s documentation changed: {documentation[:600]}"
+
+
+_QUICK = settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.mark.parametrize(
+    ("ours", "path"),
+    [
+        (limits.TOPIC_PATTERN, "Topics.member"),
+        (limits.CONSUMER_GROUP_PATTERN, f"{AMSK}.ConsumerGroupId"),
+        (limits.POLLER_GROUP_NAME_PATTERN, "ProvisionedPollerConfig.PollerGroupName"),
+        (limits.BOOTSTRAP_SERVER_PATTERN, f"{ENDPOINTS}.value.member"),
+        (limits.SOURCE_ACCESS_URI_PATTERN, "SourceAccessConfigurations.member.URI"),
+        (limits.ACCESS_URI_PATTERN, "SourceAccessConfigurations.member.URI"),
+    ],
+    ids=["topic", "consumer-group", "poller-group", "bootstrap-server", "uri", "access-uri"],
+)
+def test_what_a_library_pattern_accepts_the_model_accepts(ours: re.Pattern[str], path: str) -> None:
+    """Stricter means a subset: any string the library's pattern accepts, the model's pattern accepts too."""
+    model = re.compile(rf"\A(?:{facet(path, 'pattern')})\Z", re.ASCII)
+
+    @_QUICK
+    @given(st.from_regex(ours, fullmatch=True))
+    def subset(text: str) -> None:
+        assert model.match(text), f"{text!r} passes limits but not {shape_at(path).name}'s pattern"
+
+    subset()
+
+
+def test_every_pattern_matches_whole_strings_only() -> None:
+    """A trailing newline must not slip through (re.match with `$` would let 'orders\\n' pass)."""
+    for pattern, good in (
+        (limits.TOPIC_PATTERN, "orders"),
+        (limits.CONSUMER_GROUP_PATTERN, "group"),
+        (limits.POLLER_GROUP_NAME_PATTERN, "pollers"),
+        (limits.BOOTSTRAP_SERVER_PATTERN, "b-1.example.com:9092"),
+        (limits.SOURCE_ACCESS_URI_PATTERN, "subnet:subnet-1"),
+        (limits.ACCESS_URI_PATTERN, "lkc-12345"),
+        (limits.SCHEMA_REGISTRY_URI_PATTERN, "https://registry.example.com"),
+    ):
+        assert pattern.match(good) and pattern.fullmatch(good), (pattern.pattern, good)
+        assert not pattern.match(good + "\n") and not pattern.fullmatch(good + "\n"), pattern.pattern
+
+
+# ------------------------------------------------------------------------------------------------------ enums
+class _Secret:
+    """Enough of an ISecret for the auth and registry factories (they read secret_arn only)."""
+
+    secret_arn = "arn:aws:secretsmanager:us-east-1:111111111111:secret:s-AbCdEf"
+
+
+def _written_access_types() -> set[str]:
+    """Every SourceAccessConfiguration Type the library can write, read from its own factories and constants."""
+    types = {m.access_type for m in AuthMechanism if m.access_type is not None}
+    oauth = KafkaAuth.oauth(_Secret(), scope="s", audience="a", logical_cluster="lkc-1", identity_pool="pool-1")  # type: ignore[arg-type]
+    types |= {t for t, _ in oauth.access_configurations()}
+    types |= {limits.ACCESS_ROOT_CA, limits.ACCESS_VPC_SUBNET, limits.ACCESS_VPC_SECURITY_GROUP}
+    return types
+
+
+def _enum(path: str) -> set[str]:
+    values = facet(path, "enum")
+    assert values, f"{shape_at(path).name} ({path}) has no enum any more"
+    return set(values)
+
+
+def test_access_types_written_are_in_the_model() -> None:
+    model = _enum("SourceAccessConfigurations.member.Type")
+    written = _written_access_types()
+    constants = {
+        getattr(limits, n)
+        for n in dir(limits)
+        if n.startswith("ACCESS_") and isinstance(getattr(limits, n), str) and n.isupper() and "URI" not in n
+    }
+    assert written | constants <= model, f"SourceAccessType lacks {sorted((written | constants) - model)}"
+
+
+def test_every_access_type_of_the_model_is_accounted_for() -> None:
+    """A new SourceAccessType in a boto3 upgrade fails here until the library writes it or says why it does not."""
+    not_for_kafka = {"VIRTUAL_HOST": "Amazon MQ (RabbitMQ) only"}
+    model = _enum("SourceAccessConfigurations.member.Type")
+    accounted = _written_access_types() | set(NOT_SUPPORTED_TYPES) | set(not_for_kafka)
+    assert model == accounted, f"SourceAccessType is now {sorted(model)}; unaccounted: {sorted(model - accounted)}"
+
+
+@pytest.mark.parametrize(
+    ("written", "path"),
+    [
+        (limits.STARTING_POSITIONS, "StartingPosition"),
+        ({limits.FUNCTION_RESPONSE_REPORT_BATCH_ITEM_FAILURES}, "FunctionResponseTypes.member"),
+        (set(limits.MAPPING_METRICS), "MetricsConfig.Metrics.member"),
+        (limits.SYSTEM_LOG_LEVELS, "LoggingConfig.SystemLogLevel"),
+        ({limits.ENDPOINT_TYPE_KAFKA}, f"{ENDPOINTS}.key"),
+        ({m.value for m in ConsumptionMode}, f"{SMK}.ConsumptionMode"),
+        ({"JSON", "SOURCE"}, f"{REGISTRY}.EventRecordFormat"),
+        ({"KEY", "VALUE"}, f"{REGISTRY}.SchemaValidationConfigs.member.Attribute"),
+    ],
+    ids=[
+        "StartingPosition",
+        "FunctionResponseType",
+        "Metrics",
+        "SystemLogLevel",
+        "EndPointType",
+        "ConsumptionMode",
+        "EventRecordFormat",
+        "ValidationAttribute",
+    ],
+)
+def test_enum_values_written_are_in_the_model(written: set[str], path: str) -> None:
+    model = _enum(path)
+    assert set(written) <= model, f"{shape_at(path).name} ({path}) is now {sorted(model)}; we write {sorted(written)}"
+
+
+def test_all_mapping_metrics_fit_the_list() -> None:
+    assert len(limits.MAPPING_METRICS) <= facet("MetricsConfig.Metrics", "max")
+    assert set(limits.MAPPING_METRICS) == _enum("MetricsConfig.Metrics.member"), "a new mapping metric group exists"
+
+
+def test_schema_registry_access_types_are_in_the_model() -> None:
+    registry = SchemaRegistry.confluent(
+        "https://registry.example.com",
+        basic_auth=_Secret(),
+        root_ca_certificate=_Secret(),  # type: ignore[arg-type]
+    )
+    oauth = SchemaRegistry.confluent("https://registry.example.com", oauth=_Secret())  # type: ignore[arg-type]
+    certificate = SchemaRegistry.confluent("https://registry.example.com", client_certificate=_Secret())  # type: ignore[arg-type]
+    written = {t for r in (registry, oauth, certificate) for t, _ in r.access}
+    model = _enum(f"{REGISTRY}.AccessConfigs.member.Type")
+    assert written == model, f"KafkaSchemaRegistryAuthType is {sorted(model)}; the library writes {sorted(written)}"
+
+
+# ------------------------------------------------------------------------------------- the CloudFormation schema
+SAME_AS_CFN: list[tuple[str, str, str]] = [
+    ("BATCH_SIZE_MAX", "BatchSize", "maximum"),
+    ("BATCHING_WINDOW_MAX_SECONDS", "MaximumBatchingWindowInSeconds", "maximum"),
+    ("TOPIC_MAX_LENGTH", "Topics.items", "maxLength"),
+    ("CONSUMER_GROUP_MAX_LENGTH", f"{AMSK}.ConsumerGroupId", "maxLength"),
+    ("BOOTSTRAP_SERVERS_MAX", "SelfManagedEventSource.Endpoints.KafkaBootstrapServers", "maxItems"),
+    ("BOOTSTRAP_SERVER_MAX_LENGTH", "SelfManagedEventSource.Endpoints.KafkaBootstrapServers.items", "maxLength"),
+    ("SOURCE_ACCESS_URI_MAX_LENGTH", "SourceAccessConfigurations.items.URI", "maxLength"),
+    ("FILTER_PATTERN_MAX_LENGTH", "FilterCriteria.Filters.items.Pattern", "maxLength"),
+    ("MIN_POLLERS_MAX", "ProvisionedPollerConfig.MinimumPollers", "maximum"),
+    ("POLLER_GROUP_NAME_MAX_LENGTH", "ProvisionedPollerConfig.PollerGroupName", "maxLength"),
+    ("RETRY_ATTEMPTS_MAX", "MaximumRetryAttempts", "maximum"),
+    ("RECORD_AGE_MAX_SECONDS", "MaximumRecordAgeInSeconds", "maximum"),
+    ("CFN_DESTINATION_MIN_LENGTH", "DestinationConfig.OnFailure.Destination", "minLength"),
+    ("SCHEMA_REGISTRY_ACCESS_CONFIGS_MAX", f"{REGISTRY}.AccessConfigs", "maxItems"),
+]
+
+
+@pytest.mark.parametrize(("constant", "path", "keyword"), SAME_AS_CFN, ids=lambda x: str(x))
+def test_limit_equals_the_cloudformation_schema(constant: str, path: str, keyword: str) -> None:
+    ours, theirs = getattr(limits, constant), cfn_property(path).get(keyword)
+    assert ours == theirs, (
+        f"AWS::Lambda::EventSourceMapping {path} {keyword} is now {theirs!r}; limits.{constant} is {ours!r}"
+    )
+
+
+# API path -> CloudFormation path, for the facets both describe.
+API_CFN_PAIRS: list[tuple[str, str]] = [
+    ("BatchSize", "BatchSize"),
+    ("MaximumBatchingWindowInSeconds", "MaximumBatchingWindowInSeconds"),
+    ("Topics", "Topics"),
+    ("Topics.member", "Topics.items"),
+    (f"{AMSK}.ConsumerGroupId", f"{AMSK}.ConsumerGroupId"),
+    (f"{ENDPOINTS}.value", "SelfManagedEventSource.Endpoints.KafkaBootstrapServers"),
+    (f"{ENDPOINTS}.value.member", "SelfManagedEventSource.Endpoints.KafkaBootstrapServers.items"),
+    ("SourceAccessConfigurations", "SourceAccessConfigurations"),
+    ("SourceAccessConfigurations.member.Type", "SourceAccessConfigurations.items.Type"),
+    ("SourceAccessConfigurations.member.URI", "SourceAccessConfigurations.items.URI"),
+    ("FilterCriteria.Filters", "FilterCriteria.Filters"),
+    ("FilterCriteria.Filters.member.Pattern", "FilterCriteria.Filters.items.Pattern"),
+    ("ProvisionedPollerConfig.MinimumPollers", "ProvisionedPollerConfig.MinimumPollers"),
+    ("ProvisionedPollerConfig.MaximumPollers", "ProvisionedPollerConfig.MaximumPollers"),
+    ("ProvisionedPollerConfig.PollerGroupName", "ProvisionedPollerConfig.PollerGroupName"),
+    ("MaximumRetryAttempts", "MaximumRetryAttempts"),
+    ("MaximumRecordAgeInSeconds", "MaximumRecordAgeInSeconds"),
+    ("DestinationConfig.OnFailure.Destination", "DestinationConfig.OnFailure.Destination"),
+    ("StartingPosition", "StartingPosition"),
+    ("FunctionResponseTypes.member", "FunctionResponseTypes.items"),
+    ("MetricsConfig.Metrics", "MetricsConfig.Metrics"),
+    ("MetricsConfig.Metrics.member", "MetricsConfig.Metrics.items"),
+    ("LoggingConfig.SystemLogLevel", "LoggingConfig.SystemLogLevel"),
+    ("KMSKeyArn", "KmsKeyArn"),
+    ("EventSourceArn", "EventSourceArn"),
+    (f"{REGISTRY}.SchemaRegistryURI", f"{REGISTRY}.SchemaRegistryURI"),
+    (f"{REGISTRY}.AccessConfigs", f"{REGISTRY}.AccessConfigs"),
+    (f"{REGISTRY}.AccessConfigs.member.Type", f"{REGISTRY}.AccessConfigs.items.Type"),
+    (f"{REGISTRY}.AccessConfigs.member.URI", f"{REGISTRY}.AccessConfigs.items.URI"),
+    (f"{REGISTRY}.EventRecordFormat", f"{REGISTRY}.EventRecordFormat"),
+    (f"{REGISTRY}.SchemaValidationConfigs", f"{REGISTRY}.SchemaValidationConfigs"),
+    (f"{SMK}.ConsumptionMode", f"{SMK}.ConsumptionMode"),
+]
+_CFN_KEYWORDS = {"min": ("minLength", "minimum", "minItems"), "max": ("maxLength", "maximum", "maxItems")}
+
+# Where CloudFormation's schema and the API model differ (checked December 2026). CloudFormation's patterns are JSON
+# Schema patterns: a search, not a whole-string match, so an unanchored one such as ConsumerGroupId's constrains
+# nothing; CloudFormation passes the value on to the API, whose limits then apply. Where they differ the library
+# keeps the stricter of the two (SourceAccessConfigurations: the API's 23; Destination: CloudFormation's 12).
+API_VS_CFN: dict[tuple[str, str], tuple[Any, Any]] = {
+    ("Topics.member", "pattern"): ("[^.]([a-zA-Z0-9\\-_.]+)", "^[^.]([a-zA-Z0-9\\-_.]+)"),
+    (f"{AMSK}.ConsumerGroupId", "pattern"): ("[ a-zA-Z0-9-\\/*:_+=.@-]*", "[a-zA-Z0-9-\\/*:_+=.@-]*"),
+    (f"{ENDPOINTS}.value.member", "pattern"): (limits.API_ENDPOINT_PATTERN, "^" + limits.API_ENDPOINT_PATTERN),
+    ("SourceAccessConfigurations", "min"): (0, 1),
+    ("SourceAccessConfigurations", "max"): (23, 29),
+    ("SourceAccessConfigurations.member.URI", "pattern"): ("[ a-zA-Z0-9-\\/*:_+=.@-]*", "[a-zA-Z0-9-\\/*:_+=.@-]*"),
+    ("FilterCriteria.Filters", "min"): (None, 1),
+    ("FilterCriteria.Filters", "max"): (None, 20),
+    ("FilterCriteria.Filters.member.Pattern", "pattern"): ("[\\s\\S]*", ".*"),
+    ("ProvisionedPollerConfig.PollerGroupName", "pattern"): ("[a-zA-Z0-9-_]*", "^[a-zA-Z0-9-_]*$"),
+    ("DestinationConfig.OnFailure.Destination", "min"): (0, 12),
+    ("DestinationConfig.OnFailure.Destination", "max"): (350, 1024),
+    ("DestinationConfig.OnFailure.Destination", "pattern"): (
+        limits.API_DESTINATION_PATTERN,
+        "^" + limits.API_DESTINATION_PATTERN,
+    ),
+    ("StartingPosition", "min"): (None, 6),
+    ("StartingPosition", "max"): (None, 12),
+    ("StartingPosition", "pattern"): (None, "(LATEST|TRIM_HORIZON|AT_TIMESTAMP)+"),
+    ("StartingPosition", "enum"): (["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"], None),
+    ("KMSKeyArn", "min"): (0, 12),
+    ("KMSKeyArn", "max"): (10_000, 2048),
+    ("EventSourceArn", "min"): (0, 12),
+    ("EventSourceArn", "max"): (10_000, 1024),
+    (f"{REGISTRY}.SchemaRegistryURI", "pattern"): ("[a-zA-Z0-9-\\/*:_+=.@-]*", "[a-zA-Z0-9-/*:_+=.@-]*"),
+    (f"{REGISTRY}.AccessConfigs", "max"): (None, 2),
+    (f"{REGISTRY}.AccessConfigs.member.URI", "min"): (0, 1),
+    (f"{REGISTRY}.SchemaValidationConfigs", "min"): (None, 1),
+    (f"{REGISTRY}.SchemaValidationConfigs", "max"): (None, 2),
+}
+
+
+def _cfn_facet(path: str, name: str) -> Any:
+    node = cfn_property(path)
+    keys = _CFN_KEYWORDS.get(name, (name,))
+    return next((node[k] for k in keys if k in node), None)
+
+
+def test_api_and_cloudformation_differ_only_where_documented() -> None:
+    found = {
+        (api_path, name): (facet(api_path, name), _cfn_facet(cfn_path, name))
+        for api_path, cfn_path in API_CFN_PAIRS
+        for name in ("min", "max", "pattern", "enum")
+        if facet(api_path, name) != _cfn_facet(cfn_path, name)
+    }
+    new = {k: v for k, v in found.items() if API_VS_CFN.get(k) != v}
+    gone = sorted(set(API_VS_CFN) - set(found))
+    assert not new and not gone, f"API vs CloudFormation changed: new or different {new}; now equal {gone}"
