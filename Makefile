@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth test lint typecheck unit bench clean
+.PHONY: setup synth test lint typecheck unit fuzz bench clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ unit: $(PY_STAMP)
 	$(BIN)/pytest -n auto
 
 test: lint typecheck unit
+
+# The contract suite's random configurations, 10,000 of them (two source families in parallel), judged by AWS's API
+# model and CloudFormation schema; `make test` runs a fixed, derandomized few hundred.
+fuzz: $(PY_STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -n 2 -p no:cacheprovider tests/contract/test_properties.py -k random
 
 bench: $(PY_STAMP)
 	$(BIN)/python -m benchmarks.synth_bench
