@@ -39,6 +39,7 @@ from .observe.watched import Watched
 from .shared import SharedResources
 from .source.cluster import KafkaCluster
 from .source.schema_registry import SchemaRegistry
+from .tokens import is_unresolved
 
 
 class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
@@ -239,6 +240,12 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             )
         if spec.retry_attempts == limits.RETRY_ATTEMPTS_INFINITE and spec.destination.kind is not DestinationKind.NONE:
             warn("retries-capped", "retry_attempts=-1 with a failure destination: Lambda caps retries at 10.")
+        if _has_string_token(spec.filters):
+            warn(
+                "filter-string-token",
+                "a filter holds a string token: CloudFormation writes its value into the pattern's JSON unescaped, so "
+                'the value must not contain " or \\ (the pattern would be invalid at deploy); number tokens are safe.',
+            )
         if mapping_metrics is False and spec.monitoring.alarms:
             warn(
                 "no-failed-records-alarm",
@@ -252,6 +259,14 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
                 "KafkaMetrics for provisioned mode (CDK's README: 'only available when using provisioned mode'); "
                 "if the deploy rejects MetricsConfig, leave mapping_metrics unset.",
             )
+
+
+def _has_string_token(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_has_string_token(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_string_token(v) for v in value)
+    return isinstance(value, str) and is_unresolved(value)
 
 
 __all__ = ["ConsumptionMode", "FailureDestination", "KafkaLambdaConsumer"]

@@ -25,6 +25,7 @@ from constructs_kafka_lambda import (
     KafkaAuth,
     KafkaCluster,
     KafkaLambdaConsumer,
+    NetworkAccess,
     ProvisionedPollers,
     SchemaRegistry,
 )
@@ -180,8 +181,11 @@ def test_confluent_oauth_needs_logical_cluster_and_pool_and_bad_values_fail() ->
     with pytest.raises(ConfigError, match="logical cluster"):
         KafkaCluster.confluent_cloud(["pkc-1.aws.confluent.cloud:9092"], oauth=KafkaAuth.oauth(secret(stack, "O")))
     with pytest.raises(ConfigError) as error:
-        KafkaAuth.oauth(secret(stack, "P"), scope="has space")
+        KafkaAuth.oauth(secret(stack, "P"), scope="a,b")
     assert error.value.prop == "KafkaAuth.oauth(scope)"
+    assert KafkaAuth.oauth(secret(stack, "Q"), scope="kafka.read kafka.write").oauth_parameters == (
+        ("OAUTHBEARER_SCOPE", "kafka.read kafka.write"),
+    )  # space-separated scopes (RFC 6749 3.3), as the API's URI pattern allows
     with pytest.raises(ConfigError, match="exactly one"):
         KafkaCluster.confluent_cloud(["pkc-1.aws.confluent.cloud:9092"])
 
@@ -409,3 +413,69 @@ def test_consumer_preview_uses_its_filters() -> None:
     consumer = msk_consumer(stack, filters=[{"value": {"tire_pressure": [{"numeric": ["<", 32]}]}}])
     preview = consumer.preview_filters([{"tire_pressure": 30}, {"tire_pressure": 35}])
     assert [v.passed for v in preview.records] == [True, False]
+
+
+# ------------------------------------------------------------------------------- found by the contract suite
+def test_secret_arns_over_200_characters_are_rejected() -> None:
+    stack = new_stack()
+    long = secretsmanager.Secret.from_secret_complete_arn(
+        fixture_scope(stack), "Long", f"arn:aws:secretsmanager:us-east-1:111111111111:secret:{'s' * 141}-AbCdEf"
+    )
+    with pytest.raises(ConfigError, match="at most 200 characters") as error:
+        KafkaAuth.sasl_plain(long)
+    assert error.value.prop == "KafkaAuth.sasl_plain(secret)"
+
+
+@pytest.mark.parametrize(
+    ("prop", "value", "rule"),
+    [
+        ("max_record_age", cdk.Duration.millis(60_500), "whole seconds"),
+        ("max_record_age", cdk.Duration.minutes(cdk.Token.as_number({"Ref": "Age"})), "in seconds"),
+        ("max_batching_window", cdk.Duration.minutes(cdk.Token.as_number({"Ref": "Window"})), "in seconds"),
+    ],
+)
+def test_durations_cdk_cannot_convert_are_config_errors(prop: str, value: cdk.Duration, rule: str) -> None:
+    with pytest.raises(ConfigError, match=rule) as error:
+        msk_consumer(new_stack(), provisioned_pollers=PROVISIONED, **{prop: value})
+    assert error.value.prop == prop
+
+
+def test_token_seconds_are_kept_as_tokens() -> None:
+    stack = new_stack()
+    window = cdk.Duration.seconds(cdk.CfnParameter(stack, "Window", type="Number").value_as_number)
+    consumer = msk_consumer(stack, max_batching_window=window)
+    assert mapping(stack, consumer)["MaximumBatchingWindowInSeconds"] == {"Ref": "Window"}
+
+
+def test_imported_subnets_without_route_tables_warn_instead_of_crashing() -> None:
+    stack = new_stack()
+    vpc = ec2.Vpc.from_vpc_attributes(
+        fixture_scope(stack),
+        "Imported",
+        vpc_id="vpc-1",
+        availability_zones=["us-east-1a"],
+        private_subnet_ids=["subnet-1"],
+    )
+    group = ec2.SecurityGroup.from_security_group_id(fixture_scope(stack), "G", "sg-1")
+    cluster = KafkaCluster.msk_serverless(MSK_ARN, vpc=vpc, security_groups=[group])
+    msk_consumer(stack, cluster=cluster, network_access=NetworkAccess.vpc_endpoints())
+    warnings = cdk.assertions.Annotations.from_stack(stack).find_warning(
+        "*", cdk.assertions.Match.string_like_regexp("route tables")
+    )
+    assert warnings
+
+
+def test_queue_mode_acknowledges_only_the_outdated_schema_finding() -> None:
+    stack = new_stack()
+    consumer = msk_consumer(stack, cluster=self_managed(stack), consumption_mode=ConsumptionMode.QUEUE)
+    assert "CloudFormation-Validate::F3002" in json.dumps(stack.resolve(consumer.cfn_mapping.node.metadata))
+
+
+def test_string_tokens_in_filters_warn_about_escaping() -> None:
+    stack = new_stack()
+    name = cdk.CfnParameter(stack, "Name").value_as_string
+    msk_consumer(stack, filters=[{"value": {"name": [name]}}])
+    found = cdk.assertions.Annotations.from_stack(stack).find_warning(
+        "*", cdk.assertions.Match.string_like_regexp("unescaped")
+    )
+    assert found

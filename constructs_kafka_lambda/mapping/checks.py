@@ -252,16 +252,34 @@ def _check_starting_position(position: Any, timestamp: Any, queue: bool) -> tupl
     return _POSITIONS[position], timestamp
 
 
+def _seconds_of(prop: str, duration: Duration) -> float:
+    """A Duration in seconds, or a ConfigError where CDK cannot convert it (a token in another unit)."""
+    try:
+        millis = duration.to_milliseconds()
+    except RuntimeError:
+        millis = None
+    if millis is not None and not is_unresolved(millis):
+        return float(millis) / 1000
+    try:
+        return float(duration.to_seconds())  # a number token stays a token (a float CDK recognises)
+    except RuntimeError:
+        raise ConfigError(
+            prop,
+            duration.to_string(),
+            "a duration holding a token must be given in seconds (CDK cannot convert a token between units)",
+            "pass Duration.seconds(token)",
+        ) from None
+
+
 def _check_batching_window(window: Any, queue: bool) -> int | None:
     """MaximumBatchingWindowInSeconds is a whole number of seconds, 0-300 (API model)."""
     if window is None or queue:
         return None
     if not isinstance(window, Duration):
         raise ConfigError("max_batching_window", window, "expected a Duration", "pass Duration.seconds(n)")
-    millis = window.to_milliseconds()
-    if is_unresolved(millis):
-        return cast(int, window.to_seconds())  # a number token, kept as the token
-    seconds = millis / 1000
+    seconds = _seconds_of("max_batching_window", window)
+    if is_unresolved(seconds):
+        return cast(int, seconds)  # a number token, kept as the token
     if seconds != int(seconds) or not 0 <= seconds <= limits.BATCHING_WINDOW_MAX_SECONDS:
         raise ConfigError(
             "max_batching_window",
@@ -281,7 +299,7 @@ def _check_record_age(age: Any) -> int | None:
         return limits.RECORD_AGE_INFINITE
     if not isinstance(age, Duration):
         raise ConfigError("max_record_age", age, "expected a Duration, or -1 for no limit", "pass Duration.hours(n)")
-    seconds = age.to_seconds()
+    seconds = _seconds_of("max_record_age", age)
     if is_unresolved(seconds):
         return cast(int, seconds)  # a number token: written as is, checked by CloudFormation
     if seconds != int(seconds) or not limits.RECORD_AGE_MIN_SECONDS <= seconds <= limits.RECORD_AGE_MAX_SECONDS:

@@ -180,8 +180,11 @@ def _existing_endpoint(vpc: ec2.IVpc, service_name: str) -> tuple[bool, list[ec2
 def _route_table_ids(vpc: ec2.IVpc, subnets: ec2.SubnetSelection) -> list[str] | None:
     ids = []
     for subnet in select_subnets(vpc, subnets).subnets:
-        table = subnet.route_table
-        table_id = table.route_table_id if table is not None else None
+        try:  # a subnet imported without its route table id cannot even say so: jsii raises on the undefined id
+            table = subnet.route_table
+            table_id = table.route_table_id if table is not None else None
+        except RuntimeError:
+            table_id = None
         if table_id is None:
             return None
         if table_id not in ids:

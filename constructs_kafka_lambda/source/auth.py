@@ -221,12 +221,12 @@ def _check_access_uri(prop: str, value: object) -> None:
     if (
         not isinstance(value, str)
         or not 1 <= len(value) <= limits.ACCESS_URI_MAX_LENGTH
-        or not limits.ACCESS_URI_PATTERN.fullmatch(value)
+        or not limits.SOURCE_ACCESS_URI_PATTERN.fullmatch(value)
     ):
         raise ConfigError(
             prop,
             value,
-            f"the API takes 1-{limits.ACCESS_URI_MAX_LENGTH} characters of letters, digits and -/*:_+=.@",
+            f"the API takes 1-{limits.ACCESS_URI_MAX_LENGTH} characters of letters, digits, spaces and -/*:_+=.@",
             "pass the value exactly as your identity provider or Confluent Cloud shows it",
         )
 
@@ -239,4 +239,19 @@ def _require_secret(secret: secretsmanager.ISecret, method: str) -> secretsmanag
             "the credentials must be an ISecret (AWS Secrets Manager) in the function's Region",
             "pass secretsmanager.Secret(...) or Secret.from_secret_complete_arn(...)",
         )
+    check_secret_arn_length(f"KafkaAuth.{method}(secret)", secret)
     return secret
+
+
+def check_secret_arn_length(prop: str, secret: secretsmanager.ISecret) -> None:
+    """A secret's ARN becomes a SourceAccessConfiguration URI, which the API caps at 200 characters (Secrets Manager
+    names may have 512)."""
+    arn = secret.secret_arn
+    if not is_unresolved(arn) and len(arn) > limits.SOURCE_ACCESS_URI_MAX_LENGTH:
+        raise ConfigError(
+            prop,
+            arn,
+            f"Lambda takes secret ARNs of at most {limits.SOURCE_ACCESS_URI_MAX_LENGTH} characters "
+            f"(API: SourceAccessConfiguration.URI); this one has {len(arn)}",
+            "use a secret with a shorter name",
+        )

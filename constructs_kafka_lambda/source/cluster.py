@@ -21,7 +21,7 @@ from .. import limits
 from ..errors import ConfigError
 from ..grants import client
 from ..tokens import is_unresolved
-from .auth import AuthMechanism, KafkaAuth, SourceKind
+from .auth import AuthMechanism, KafkaAuth, SourceKind, check_secret_arn_length
 from .msk import MSK_CLUSTER_ARN, ClusterRef, check_enabled_auth, read_msk_cluster
 from .secrets import check_msk_scram_secret
 
@@ -148,6 +148,8 @@ class KafkaCluster:
                 'the root CA must be a Secrets Manager secret holding {"certificate": "<PEM>"}',
                 "pass secretsmanager.Secret.from_secret_complete_arn(...) or a Secret you create",
             )
+        if root_ca_certificate is not None:
+            check_secret_arn_length("root_ca_certificate", root_ca_certificate)
         in_vpc = _check_vpc_trio(vpc, subnets, security_groups)
         if not in_vpc and auth.mechanism is AuthMechanism.UNAUTHENTICATED:
             raise ConfigError(
