@@ -4,6 +4,11 @@ EventBridge (1/min) -> telemetry_producer -> [fleet-telemetry] -+-> tire_pressur
                                                                 |     -> SNS (KMS) ; DynamoDB idempotency
                                                                 +-> telemetry_enricher (provisioned pollers)
                                                                       -> [fleet-telemetry-enriched]
+                                                                      -> [fleet-telemetry-dead-letters] (poison,
+                                                                         records Kafka rejects for good)
+
+The producers' IAM access comes from the library (`KafkaCluster.grant_produce`); only the topic-admin custom
+resource, which creates topics, keeps hand-written statements (the library grants data-plane access only).
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ from constructs import Construct
 
 from constructs_kafka_lambda import KafkaCluster, KafkaLambdaConsumer, NetworkAccess, ProvisionedPollers
 
-from .msk_topics import IAM_BROKER_PORT, MskServerlessTopics, kafka_arn
+from .msk_topics import IAM_BROKER_PORT, MskServerlessTopics
 from .network import SampleVpc, acknowledge_compliance, sample_key
 from .sample_function import SampleFunction
 from .settings import FleetSettings
 
 TELEMETRY_TOPIC = "fleet-telemetry"
 ENRICHED_TOPIC = "fleet-telemetry-enriched"
+DEAD_LETTER_TOPIC = "fleet-telemetry-dead-letters"
 LOW_PRESSURE_PSI = 32
 # Only readings under 32 psi reach the alert function: the filter runs in the mapping, before any invocation.
 LOW_PRESSURE_FILTER: dict[str, Any] = {"value": {"tire_pressure": [{"numeric": ["<", LOW_PRESSURE_PSI]}]}}
@@ -69,8 +75,9 @@ class FleetTelemetryStack(Stack):
         partitions = self.settings.topic_partitions
         self.telemetry_topic = self.topics.add(TELEMETRY_TOPIC, partitions=partitions)
         self.enriched_topic = self.topics.add(ENRICHED_TOPIC, partitions=partitions)
+        self.dead_letter_topic = self.topics.add(DEAD_LETTER_TOPIC, partitions=partitions)
         # Giving the VPC lets the consumers add what their pollers need in it (security-group rules, endpoints).
-        source = KafkaCluster.msk_serverless(
+        self.source = source = KafkaCluster.msk_serverless(
             self.cluster,
             vpc=self.vpc,
             subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS),
@@ -132,7 +139,7 @@ class FleetTelemetryStack(Stack):
         acknowledge_compliance(
             self.idempotency_table,
             "DynamoDBInBackupPlan",
-            "The table only holds idempotency records that expire after an hour (TTL); point-in-time recovery is "
+            "The table only holds idempotency records that expire after 24 hours (TTL); point-in-time recovery is "
             "on, and a backup plan would preserve nothing worth restoring.",
         )
         self.alerts = SampleFunction(
@@ -189,10 +196,12 @@ class FleetTelemetryStack(Stack):
             environment={
                 "OUTPUT_TOPIC": ENRICHED_TOPIC,
                 "BOOTSTRAP_SERVERS": self.topics.bootstrap_servers(ENRICHED_TOPIC),
+                "DEAD_LETTER_TOPIC": DEAD_LETTER_TOPIC,
                 "REPORT_BATCH_ITEM_FAILURES": "true",
             },
         )
         self._grant_produce(self.enricher, ENRICHED_TOPIC)
+        self._grant_produce(self.enricher, DEAD_LETTER_TOPIC)
         self.enricher_consumer = KafkaLambdaConsumer(
             self,
             "TelemetryEnricherConsumer",
@@ -202,7 +211,8 @@ class FleetTelemetryStack(Stack):
             provisioned_pollers=ProvisionedPollers(minimum=1, maximum=max_pollers),
             report_batch_item_failures=True,
         )
-        self.enricher_consumer.event_source_mapping.node.add_dependency(self.telemetry_topic)
+        # The first poll may dead-letter a record: both topics the enricher reads and writes exist before it.
+        self.enricher_consumer.event_source_mapping.node.add_dependency(self.telemetry_topic, self.dead_letter_topic)
 
         # -------------------------------------------------------------------------------------- outputs
         CfnOutput(self, "ClusterArn", value=self.cluster.cluster_arn)
@@ -213,19 +223,10 @@ class FleetTelemetryStack(Stack):
         CfnOutput(self, "EnricherMappingId", value=self.enricher_consumer.mapping_uuid)
 
     def _grant_produce(self, function: SampleFunction, topic: str) -> None:
-        """What an idempotent kafka-python producer needs with IAM auth, on this cluster and this topic only."""
+        """What an idempotent kafka-python producer needs with IAM auth, on this cluster and this topic only: the
+        library's grant (Connect + WriteDataIdempotently on the cluster, DescribeTopic + WriteData on the topic,
+        broker discovery), plus the network path the grant cannot give, the brokers' IAM port."""
         self.cluster.connections.allow_from(
             function.security_group, ec2.Port.tcp(IAM_BROKER_PORT), f"{topic} producer to the brokers (IAM auth)"
         )
-        function.grant(
-            iam.PolicyStatement(
-                sid="ConnectAndProduceIdempotently",
-                actions=["kafka-cluster:Connect", "kafka-cluster:WriteDataIdempotently"],
-                resources=[self.cluster.cluster_arn],
-            ),
-            iam.PolicyStatement(
-                sid="ProduceToTopic",
-                actions=["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"],
-                resources=[kafka_arn(self.cluster.cluster_arn, "topic", topic)],
-            ),
-        )
+        function.wait_for(self.source.grant_produce(function.function, topic, idempotent=True))

@@ -187,6 +187,16 @@ class SampleFunction(Construct):
                         Acknowledgment(id=f"AwsSolutions-IAM5[Resource::{flat}]", reason=wildcard_reason)
                     )
 
+    def wait_for(self, policy: iam.ManagedPolicy | None) -> None:
+        """Create the function only once `policy` exists: for a policy granted from outside (e.g. the library's
+        `cluster.grant_produce`, which names the role instead of the role listing it), so that the first
+        invocation cannot run before its permissions."""
+        # The CfnFunction alone: the library puts its grant policies under the Function construct, so a dependency
+        # of the whole construct would make each such policy wait for the others (a cycle).
+        resource = self.function.node.default_child
+        if policy is not None and resource is not None:
+            resource.node.add_dependency(policy)
+
     @property
     def stack(self) -> Stack:
         return Stack.of(self)

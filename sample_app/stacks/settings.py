@@ -5,14 +5,19 @@ One place for every key, so that the stacks, the tests and the README agree on n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from constructs import Node
 
 # Placeholders that synthesize without a Confluent Cloud account; replace them with -c to deploy.
 CONFLUENT_BOOTSTRAP_PLACEHOLDER = "pkc-xxxxx.us-east-1.aws.confluent.cloud:9092"
 CONFLUENT_SECRET_PLACEHOLDER = "kafka-lambda-sample/confluent-api-key"
+SCHEMA_REGISTRY_URL_PLACEHOLDER = "https://psrc-xxxxx.us-east-1.aws.confluent.cloud"
+SCHEMA_REGISTRY_SECRET_PLACEHOLDER = "kafka-lambda-sample/confluent-schema-registry-api-key"
+# Kafka's topic-name rule (letters, digits, '.', '_', '-'; at most 249), checked here so a typo fails at synth.
+_TOPIC: Final = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 
 
 @dataclass(frozen=True)
@@ -37,11 +42,18 @@ class FleetSettings:
 
 @dataclass(frozen=True)
 class TradeSettings:
-    """TradeSettlementStack: where Confluent Cloud is and which secret holds the API key."""
+    """TradeSettlementStack: where Confluent Cloud and its Schema Registry are, which secrets hold their API keys,
+    and the optional dead-letter topic."""
 
     bootstrap_servers: tuple[str, ...] = (CONFLUENT_BOOTSTRAP_PLACEHOLDER,)  # `confluent_bootstrap_servers`
     secret_name: str = CONFLUENT_SECRET_PLACEHOLDER  # `confluent_secret_name`: {"username": key, "password": secret}
     max_pollers: int = 2  # context `trade_max_pollers`: ceiling of the settlement consumer's provisioned pollers
+    # context `confluent_schema_registry_url`: the Schema Registry's https endpoint (Confluent Cloud: psrc-...)
+    schema_registry_url: str = SCHEMA_REGISTRY_URL_PLACEHOLDER
+    # context `confluent_schema_registry_secret_name`: the registry API key, {"username": key, "password": secret}
+    schema_registry_secret_name: str = SCHEMA_REGISTRY_SECRET_PLACEHOLDER
+    # context `confluent_dead_letter_topic`: a topic on the same cluster for poison records (unset: none)
+    dead_letter_topic: str | None = None
 
     @staticmethod
     def from_context(node: Node) -> TradeSettings:
@@ -53,6 +65,13 @@ class TradeSettings:
             bootstrap_servers=tuple(str(s) for s in servers),
             secret_name=str(node.try_get_context("confluent_secret_name") or defaults.secret_name),
             max_pollers=_int(node, "trade_max_pollers", defaults.max_pollers, 1, 2_000),
+            schema_registry_url=str(
+                node.try_get_context("confluent_schema_registry_url") or defaults.schema_registry_url
+            ),
+            schema_registry_secret_name=str(
+                node.try_get_context("confluent_schema_registry_secret_name") or defaults.schema_registry_secret_name
+            ),
+            dead_letter_topic=_topic(node, "confluent_dead_letter_topic"),
         )
 
 
@@ -81,3 +100,14 @@ def _int(node: Node, key: str, default: int, low: int, high: int) -> int:
     if not low <= number <= high:
         raise ValueError(f"context {key}={value!r}: expected a whole number from {low} to {high}")
     return number
+
+
+def _topic(node: Node, key: str) -> str | None:
+    """An optional Kafka topic name; unset or empty means none."""
+    value: Any = node.try_get_context(key)
+    if value is None or str(value).strip() == "":
+        return None
+    name = str(value).strip()
+    if not _TOPIC.match(name) or name in {".", ".."}:
+        raise ValueError(f"context {key}={value!r}: expected a Kafka topic name (1-249 of A-Z a-z 0-9 . _ -)")
+    return name
