@@ -1,6 +1,6 @@
 """constructs_kafka_lambda: AWS CDK v2 L3 constructs that wire Kafka to AWS Lambda, correct by construction.
 
-Public names only (see shared/design/api.md): every type that appears on a public attribute or parameter.
+Public names only: every type that appears on a public attribute or parameter.
 """
 
 from .consumer import KafkaLambdaConsumer

@@ -117,7 +117,8 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             alarm reads the function's free OffsetLag and there is no failed-records alarm.
         :param network_access: how the pollers reach AWS APIs from a cluster in a VPC (see NetworkAccess). Default
             in on-demand mode: nothing when the cluster's subnets already route through a NAT gateway (a warning
-            says how to opt in to endpoints), else VPC endpoints (created once per VPC); none in provisioned mode.
+            says how to opt in to endpoints), else VPC endpoints (created once per VPC). Provisioned mode needs no
+            Lambda/STS/Secrets Manager endpoints; an SQS/SNS/S3 failure destination still gets its endpoint.
         :param monitoring: alarms and dashboard (see Monitoring); default: offset lag, errors and failed-records
             alarms to the stack's shared, encrypted SNS topic, and a section in the stack's dashboard.
         :param log_level: provisioned mode only: the mapping's system logs (LoggingConfig.SystemLogLevel), e.g.

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from ..source.cluster import KafkaCluster
     from ..source.schema_registry import SchemaRegistry
 
-# Lambda creates and manages ENIs in the cluster's subnets with the function's role (aws-contract.md).
+# Lambda creates and manages ENIs in the cluster's subnets with the function's role (Lambda guide,
+# with-msk-permissions and with-kafka-permissions: the six ec2 actions below).
 ENI_ACTIONS: Final = (
     "ec2:CreateNetworkInterface",
     "ec2:DeleteNetworkInterface",

@@ -14,7 +14,7 @@ Sources (checked November 2026):
 - [ESM-CFG] Lambda API Reference, EventSourceMappingMetricsConfig, and the CloudFormation MetricsConfig property:
   the groups EventCount, ErrorCount (MSK and self-managed Kafka), KafkaMetrics (MSK and self-managed Kafka), opt-in,
   "see Event source mapping metrics" (monitoring-metrics-types.html#event-source-mapping-metrics).
-- [ESM-METRICS] that section and design/aws-contract.md "Observability": EventCount = PolledEventCount,
+- [ESM-METRICS] that section: EventCount = PolledEventCount,
   FilteredOutEventCount, InvokedEventCount, FailedInvokeEventCount, DroppedEventCount,
   OnFailureDestinationDeliveredEventCount, CommittedEventCount; ErrorCount = PollingErrorCount, InvokeErrorCount,
   OnFailureDestinationDeliveryErrorCount, SchemaRegistryErrorCount, CommitErrorCount; KafkaMetrics = MaxOffsetLag,

@@ -1,4 +1,4 @@
-"""How a mapping authenticates, and the source x auth matrix of aws-contract.md as data.
+"""How a mapping authenticates, and the source x auth matrix (Lambda guide: msk-cluster-auth, kafka-cluster-auth) as data.
 
 The matrix lives in one table (`SUPPORTED_AUTH`): a reader looking for "MSK Serverless needs IAM" finds one line.
 """
@@ -46,8 +46,9 @@ class AuthMechanism(Enum):
         return self.access_type is not None
 
 
-# The auth table of aws-contract.md ("Sources and authentication"). Confluent Cloud mTLS needs a Dedicated
-# cluster; Confluent's public endpoints are reached with an API key (SASL/PLAIN), which is all we accept there.
+# The auth table (Lambda guide: msk-cluster-auth, kafka-cluster-auth; README "What a consumer creates and enforces").
+# Confluent Cloud mTLS needs a Dedicated cluster, which we do not model; Confluent Cloud is reached with an API key
+# (SASL/PLAIN) or OAuth.
 SUPPORTED_AUTH: Final[dict[SourceKind, frozenset[AuthMechanism]]] = {
     SourceKind.MSK: frozenset(
         {
@@ -120,7 +121,8 @@ class KafkaAuth:
 
     @staticmethod
     def iam() -> KafkaAuth:
-        """IAM access control (MSK and MSK Serverless). The role gets kafka-cluster:* on cluster, topic, group."""
+        """IAM access control (MSK and MSK Serverless). The role gets kafka-cluster:Connect on the cluster,
+        DescribeTopic + ReadData on the topic and AlterGroup + DescribeGroup on the group (grants/statements.py)."""
         return KafkaAuth(AuthMechanism.IAM)
 
     @staticmethod
