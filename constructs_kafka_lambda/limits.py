@@ -85,11 +85,10 @@ SCHEMA_REGISTRY_URI_MAX_LENGTH: Final = 10_000
 API_SCHEMA_REGISTRY_URI_PATTERN: Final = r"[a-zA-Z0-9-\/*:_+=.@-]*"
 SCHEMA_REGISTRY_URI_PATTERN: Final = full_match(API_SCHEMA_REGISTRY_URI_PATTERN)
 
-# --- Access configuration values (plain strings such as OAuth scopes and Confluent ids): the URI shape above,
-# without its space (known gap: OAuth scopes are space-separated lists, RFC 6749 section 3.3, and the API allows the
-# space; tests/contract/known_gaps.py "oauth-scope-with-spaces" says what to change with test_surface.py).
+# --- Access configuration values (plain strings such as OAuth scopes and Confluent ids): the URI shape above, space
+# included: OAuth scopes are space-separated lists (RFC 6749, section 3.3), which is what the API's space is for.
 ACCESS_URI_MAX_LENGTH: Final = SOURCE_ACCESS_URI_MAX_LENGTH
-ACCESS_URI_PATTERN: Final = full_match(r"[a-zA-Z0-9\-/*:_+=.@]+")
+ACCESS_URI_PATTERN: Final = SOURCE_ACCESS_URI_PATTERN
 
 # --- Poller groups (Lambda Dev Guide, provisioned mode: a group holds <= 100 mappings of one VPC, whose maximum
 # pollers add up to <= 2000)

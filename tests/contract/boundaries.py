@@ -48,6 +48,12 @@ def _msk_cluster(auth: AuthSpec, enabled: set[str], client_broker: str = "TLS") 
     return replace(BASE, source=SourceSpec(kind="msk", auth=auth, cluster=cluster))
 
 
+def _cross_account(region: str) -> SourceSpec:
+    connection = f"arn:aws:kafka:{region}:111111111111:vpc-connection/222222222222/demo/0a1b2c3d-3"
+    owner_cluster = MSK_ARN.replace("111111111111", "222222222222")
+    return SourceSpec(kind="msk_cross_account", auth=AuthSpec("iam"), arn=owner_cluster, vpc_connection_arn=connection)
+
+
 def _filters(*patterns: object) -> Config:
     return replace(BASE, filters=tuple(patterns))
 
@@ -168,6 +174,14 @@ BOUNDARIES: tuple[Config, ...] = (
     _msk_cluster(AuthSpec("unauthenticated", tls=True), {"unauthenticated"}, "PLAINTEXT"),
     _msk_cluster(AuthSpec("iam"), {"scram_sha_512"}),
     _msk_cluster(AuthSpec("scram_sha_512", SecretSpec("AmazonMSK_orders")), {"iam", "scram_sha_512"}),
+    # queue mode and cross-account MSK
+    replace(BASE, source=SELF_MANAGED, consumption_mode="QUEUE"),
+    replace(BASE, source=SELF_MANAGED, consumption_mode="QUEUE", starting_position="LATEST"),
+    replace(PROVISIONED, source=SELF_MANAGED, consumption_mode="QUEUE", retry_attempts=-1),
+    replace(PROVISIONED, source=SELF_MANAGED, consumption_mode="QUEUE", retry_attempts=0),
+    replace(BASE, consumption_mode="QUEUE"),
+    replace(BASE, source=_cross_account("us-east-1")),
+    replace(BASE, source=_cross_account("eu-west-1")),
     # the function
     *(replace(BASE, function_timeout=t) for t in (840, 900)),
 )
