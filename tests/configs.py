@@ -1,6 +1,8 @@
 """Representative valid configurations, one or more per source kind, shared by the IAM, template and nag tests.
 
-Each builder takes a stack and adds one consumer (and the fixtures it needs under "Fixture").
+Each builder takes a stack and adds one consumer (and the fixtures it needs under "Fixture"). REPRESENTATIVE holds
+one per source kind (a stack each); NEW_KINDS one per late-2026 feature (schema registries, queue mode, Confluent
+OAuth, cross-account MSK, poller groups), built together into one stack, since each only adds one consumer.
 """
 
 from __future__ import annotations
@@ -10,18 +12,22 @@ from collections.abc import Callable
 import aws_cdk as cdk
 from aws_cdk import Duration
 from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_msk_alpha as msk_alpha
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
+from constructs import Construct
 
 from constructs_kafka_lambda import (
+    ConsumptionMode,
     FailureDestination,
     KafkaAuth,
     KafkaCluster,
     KafkaLambdaConsumer,
     ProvisionedPollers,
+    SchemaRegistry,
 )
 
 from support import MSK_ARN, fixture_scope, function
@@ -164,3 +170,179 @@ REPRESENTATIVE: dict[str, Builder] = {
     "self_managed_vpc": self_managed_vpc,
     "confluent_cloud": confluent_cloud,
 }
+
+
+# ------------------------------------------------------------------------------------------- late-2026 kinds
+GLUE_REGISTRY_ARN = "arn:aws:glue:us-east-1:111111111111:registry/fleet-schemas"
+CONFLUENT_REGISTRY_URL = "https://psrc-12345.us-east-1.aws.confluent.cloud"
+# A VPC connection in this account (111111111111) to a cluster of account 222222222222 (MSK multi-VPC connectivity).
+VPC_CONNECTION_ARN = (
+    "arn:aws:kafka:us-east-1:111111111111:vpc-connection/222222222222/orders/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-3"
+)
+OWNER_CLUSTER_ARN = "arn:aws:kafka:us-east-1:222222222222:cluster/orders/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d-3"
+POLLER_GROUP = "fleet-pollers"
+
+
+def _secret(stack: cdk.Stack, name: str) -> secretsmanager.Secret:
+    """A secret on the fixtures' customer-managed key (so the grants must include kms:Decrypt on it)."""
+    return secretsmanager.Secret(fixture_scope(stack), name, encryption_key=_key(stack))
+
+
+def glue_registry(stack: cdk.Stack) -> KafkaLambdaConsumer:
+    """MSK IAM, provisioned, records validated (key and value) against a Glue registry and passed on as SOURCE."""
+    return KafkaLambdaConsumer(
+        stack,
+        "GlueRegistry",
+        cluster=KafkaCluster.msk(MSK_ARN, auth=KafkaAuth.iam()),
+        topic="fleet-telemetry-avro",
+        function=function(stack, "GlueRegistryFn"),
+        consumer_group_id="fleet-telemetry-avro",
+        provisioned_pollers=ProvisionedPollers(minimum=1, maximum=4),
+        schema_registry=SchemaRegistry.glue(GLUE_REGISTRY_ARN, record_format="SOURCE", validate=("KEY", "VALUE")),
+    )
+
+
+def confluent_registry(stack: cdk.Stack) -> KafkaLambdaConsumer:
+    """Public self-managed brokers (SASL/SCRAM-512), provisioned, values decoded to JSON by a Confluent registry
+    reached with basic auth and a private root CA (two access configurations together)."""
+    root_ca = secretsmanager.Secret.from_secret_name_v2(fixture_scope(stack), "RegistryRootCa", "registry/root-ca")
+    return KafkaLambdaConsumer(
+        stack,
+        "ConfluentRegistry",
+        cluster=KafkaCluster.self_managed(
+            ["broker-1.kafka.example.com:9096"], auth=KafkaAuth.scram_sha_512(_secret(stack, "BrokerScram"))
+        ),
+        topic="user_trades",
+        function=function(stack, "ConfluentRegistryFn"),
+        provisioned_pollers=ProvisionedPollers(minimum=1, maximum=2),
+        schema_registry=SchemaRegistry.confluent(
+            CONFLUENT_REGISTRY_URL,
+            basic_auth=_secret(stack, "RegistryBasicAuth"),
+            root_ca_certificate=root_ca,
+            record_format="JSON",
+            validate=("VALUE",),
+        ),
+    )
+
+
+def queue_self_managed(stack: cdk.Stack) -> KafkaLambdaConsumer:
+    """Self-managed Kafka >= 4.2 in a VPC read through a share group (queue mode), on-demand, SASL/PLAIN."""
+    scope = fixture_scope(stack)
+    vpc = _vpc(stack)
+    group = ec2.SecurityGroup(scope, "QueueBrokerSg", vpc=vpc, allow_all_outbound=False)
+    return KafkaLambdaConsumer(
+        stack,
+        "QueueMode",
+        cluster=KafkaCluster.self_managed(
+            ["b-1.queue.internal:9096", "b-2.queue.internal:9096"],
+            auth=KafkaAuth.sasl_plain(_secret(stack, "QueuePlain")),
+            vpc=vpc,
+            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            security_groups=[group],
+        ),
+        topic="work-items",
+        function=function(stack, "QueueModeFn"),
+        consumer_group_id="work-items-share",
+        consumption_mode=ConsumptionMode.QUEUE,
+    )
+
+
+def confluent_oauth(stack: cdk.Stack) -> KafkaLambdaConsumer:
+    """Confluent Cloud with OAuth (client credentials secret, scope, logical cluster, identity pool), provisioned."""
+    oauth = KafkaAuth.oauth(
+        _secret(stack, "ConfluentOAuth"), scope="kafka", logical_cluster="lkc-abc12", identity_pool="pool-AbC1"
+    )
+    return KafkaLambdaConsumer(
+        stack,
+        "ConfluentOAuth",
+        cluster=KafkaCluster.confluent_cloud(["pkc-67890.us-east-1.aws.confluent.cloud:9092"], oauth=oauth),
+        topic="payments",
+        function=function(stack, "ConfluentOAuthFn"),
+        provisioned_pollers=ProvisionedPollers(minimum=1, maximum=3),
+    )
+
+
+def msk_cross_account(stack: cdk.Stack) -> KafkaLambdaConsumer:
+    """An MSK cluster of another account, IAM auth, read through a VPC connection in this one, provisioned."""
+    scope = fixture_scope(stack)
+    group = ec2.SecurityGroup(scope, "VpcConnectionSg", vpc=_vpc(stack), allow_all_outbound=False)
+    return KafkaLambdaConsumer(
+        stack,
+        "CrossAccount",
+        cluster=KafkaCluster.msk_cross_account(
+            VPC_CONNECTION_ARN,
+            cluster_arn=OWNER_CLUSTER_ARN,
+            auth=KafkaAuth.iam(),
+            vpc=_vpc(stack),
+            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            security_groups=[group],
+        ),
+        topic="orders",
+        function=function(stack, "CrossAccountFn"),
+        consumer_group_id="orders-from-222222222222",
+        provisioned_pollers=ProvisionedPollers(minimum=1, maximum=4),
+    )
+
+
+def poller_group(stack: cdk.Stack) -> KafkaLambdaConsumer:
+    """Two MSK IAM consumers sharing one poller group; returns the second (the first is PollerGroupFirst)."""
+    cluster = KafkaCluster.msk(MSK_ARN, auth=KafkaAuth.iam())
+    consumers = [
+        KafkaLambdaConsumer(
+            stack,
+            f"PollerGroup{name}",
+            cluster=cluster,
+            topic=topic,
+            function=function(stack, f"PollerGroup{name}Fn"),
+            consumer_group_id=topic,
+            provisioned_pollers=ProvisionedPollers(minimum=1, maximum=maximum, group_name=POLLER_GROUP),
+        )
+        for name, topic, maximum in (("First", "clicks-eu", 6), ("Second", "clicks-us", 10))
+    ]
+    return consumers[-1]
+
+
+NEW_KINDS: dict[str, Builder] = {
+    "glue_registry": glue_registry,
+    "confluent_registry": confluent_registry,
+    "queue_self_managed": queue_self_managed,
+    "confluent_oauth": confluent_oauth,
+    "msk_cross_account": msk_cross_account,
+    "poller_group": poller_group,
+}
+
+
+# ------------------------------------------------------------------------------------------------ client grants
+GRANTEES = "Grantees"  # not under "Fixture": the grant policies are created under their grantee, and are the library's
+
+
+def client_grants(stack: cdk.Stack) -> dict[str, iam.ManagedPolicy]:
+    """cluster.grant_produce / grant_consume for the clients around consumers, one role each (under "Grantees")."""
+    scope = Construct(stack, GRANTEES)
+
+    def role(name: str) -> iam.Role:
+        return iam.Role(scope, name, assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+
+    iam_cluster = KafkaCluster.msk(MSK_ARN, auth=KafkaAuth.iam())
+    scram_secret = secretsmanager.Secret(
+        fixture_scope(stack), "ProducerScram", secret_name="AmazonMSK_orders_producer", encryption_key=_key(stack)
+    )
+    scram_cluster = KafkaCluster.msk(MSK_ARN, auth=KafkaAuth.scram_sha_512(scram_secret))
+    cross_account = KafkaCluster.msk_cross_account(
+        VPC_CONNECTION_ARN, cluster_arn=OWNER_CLUSTER_ARN, auth=KafkaAuth.iam()
+    )
+    api_key = secretsmanager.Secret.from_secret_name_v2(fixture_scope(stack), "ProducerApiKey", "confluent/producer")
+    confluent = KafkaCluster.confluent_cloud(["pkc-12345.us-east-1.aws.confluent.cloud:9092"], api_key=api_key)
+    found = {
+        "produce_idempotent": iam_cluster.grant_produce(role("Producer"), "orders"),
+        "produce_plain": iam_cluster.grant_produce(role("PlainProducer"), "orders", idempotent=False),
+        "consume": iam_cluster.grant_consume(role("Reader"), "orders", consumer_group_id="orders-audit"),
+        "produce_scram": scram_cluster.grant_produce(role("ScramProducer"), "orders"),
+        "consume_cross_account": cross_account.grant_consume(
+            role("CrossAccountReader"), "orders", consumer_group_id="orders-audit"
+        ),
+        "produce_confluent": confluent.grant_produce(role("ConfluentProducer"), "trade-settlements"),
+    }
+    missing = [name for name, policy in found.items() if policy is None]
+    assert not missing, f"no policy for {missing}"
+    return {name: policy for name, policy in found.items() if policy is not None}
