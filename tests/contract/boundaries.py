@@ -14,6 +14,7 @@ from .config import (
     Dur,
     MskClusterSpec,
     PollersSpec,
+    RegistrySpec,
     SecretSpec,
     SourceSpec,
     Tok,
@@ -52,6 +53,11 @@ def _cross_account(region: str) -> SourceSpec:
     connection = f"arn:aws:kafka:{region}:111111111111:vpc-connection/222222222222/demo/0a1b2c3d-3"
     owner_cluster = MSK_ARN.replace("111111111111", "222222222222")
     return SourceSpec(kind="msk_cross_account", auth=AuthSpec("iam"), arn=owner_cluster, vpc_connection_arn=connection)
+
+
+def _confluent_registry(*access: tuple[str, str]) -> RegistrySpec:
+    secrets = tuple((name, SecretSpec(f"registry/{name}", region=region)) for name, region in access)
+    return RegistrySpec("confluent", "https://psrc-12345.us-east-1.aws.confluent.cloud", access=secrets)
 
 
 def _filters(*patterns: object) -> Config:
@@ -182,6 +188,18 @@ BOUNDARIES: tuple[Config, ...] = (
     replace(BASE, consumption_mode="QUEUE"),
     replace(BASE, source=_cross_account("us-east-1")),
     replace(BASE, source=_cross_account("eu-west-1")),
+    # schema registries (provisioned mode only)
+    replace(PROVISIONED, schema_registry=RegistrySpec("glue", "arn:aws:glue:us-east-1:111111111111:registry/orders")),
+    replace(BASE, schema_registry=RegistrySpec("glue", "arn:aws:glue:us-east-1:111111111111:registry/orders")),
+    replace(
+        PROVISIONED, schema_registry=RegistrySpec("glue", "arn:aws:glue:us-east-1:111111111111:registry/o", validate=())
+    ),
+    replace(
+        PROVISIONED,
+        schema_registry=_confluent_registry(("basic_auth", "us-east-1"), ("root_ca_certificate", "us-east-1")),
+    ),
+    replace(PROVISIONED, schema_registry=_confluent_registry(("basic_auth", "us-east-1"), ("oauth", "us-east-1"))),
+    replace(PROVISIONED, schema_registry=_confluent_registry(("basic_auth", "eu-west-1"))),
     # the function
     *(replace(BASE, function_timeout=t) for t in (840, 900)),
 )

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from .config import MSK_ARN, AuthSpec, Config, PollersSpec, SecretSpec, SourceSpec, Tok
+from .config import MSK_ARN, AuthSpec, Config, PollersSpec, RegistrySpec, SecretSpec, SourceSpec, Tok
 
 GapKind = Literal["crash", "accepts-invalid", "refuses-valid", "template"]
 
@@ -94,6 +94,30 @@ KNOWN_GAPS: tuple[KnownGap, ...] = (
                 arn=MSK_ARN.replace("111111111111", "222222222222"),
                 vpc_connection_arn="arn:aws:kafka:eu-west-1:111111111111:vpc-connection/222222222222/demo/0a1b-3",
             )
+        ),
+    ),
+    KnownGap(
+        "schema-registry-secret-region",
+        "accepts-invalid",
+        r"placement: secret in [a-z0-9-]+, function in",
+        lambda c: (
+            c.schema_registry is not None
+            and any(secret.region != "us-east-1" for _, secret in c.schema_registry.access)
+        ),
+        "SchemaRegistry.confluent(..., basic_auth=<a secret in another Region>) is accepted: the placement check "
+        "reads the cluster's secrets only. Lambda documents that the cluster's secrets must be in the function's "
+        "Region; the pollers read the registry's secrets the same way (GetSecretValue on the Region's endpoint), so "
+        "the same rule is assumed here (inferred, not stated for registries).",
+        "mapping/checks.py _check_placement: include spec.schema_registry.secrets in the ARNs whose Region must be "
+        "the stack's",
+        Config(
+            source=MSK_IAM,
+            pollers=PollersSpec(),
+            schema_registry=RegistrySpec(
+                "confluent",
+                "https://psrc-12345.us-east-1.aws.confluent.cloud",
+                access=(("basic_auth", SecretSpec("registry/basic", region="eu-west-1")),),
+            ),
         ),
     ),
 )
