@@ -1,5 +1,8 @@
 """Every valid cell: sources x auths x modes x destinations synthesize clean (cdk-nag five packs, CDK's schema
-validation, cfn-lint). One stack per source keeps it fast: a stack holds many consumers."""
+validation, cfn-lint). One stack per source keeps it fast: a stack holds many consumers.
+
+OAuth is in the auth table (self-managed and Confluent Cloud), so its cells come with those sources; cross-account
+MSK (KafkaCluster.msk_cross_account) is no source kind of its own and gets its own stack of cells."""
 
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from constructs_kafka_lambda import (
 )
 from constructs_kafka_lambda.source.auth import SUPPORTED_AUTH, AuthMechanism, SourceKind
 
+from configs import OWNER_CLUSTER_ARN, VPC_CONNECTION_ARN
 from support import (
     MSK_ARN,
     Finding,
@@ -136,3 +140,84 @@ def test_every_valid_cell_synthesizes_clean(source):
     assert len(mappings) == count == len(cells(source))
     assert library_findings(findings) == []
     assert cfn_lint_errors(template) == []
+
+
+# -------------------------------------------------------------------------------------------- cross-account
+# MSK multi-VPC connectivity: IAM, SASL/SCRAM and mTLS (no unauthenticated access).
+CROSS_ACCOUNT_AUTHS = (AuthMechanism.IAM, AuthMechanism.MUTUAL_TLS, AuthMechanism.SASL_SCRAM_512)
+
+
+def cross_account_cells() -> list[tuple[AuthMechanism, str, str]]:
+    """Every auth x mode, with the default S3 destination and the kafka:// one (which writes to the owner's cluster);
+    the SQS/SNS/none destinations do not depend on the source (the MSK stack has them with every auth), so here they
+    come with IAM only. That halves the stack, and its synth time, without losing a cross-account interaction."""
+    found = []
+    for mechanism, mode, destination in itertools.product(CROSS_ACCOUNT_AUTHS, MODES, DESTINATIONS):
+        if destination == "kafka" and mode != "provisioned":
+            continue  # rejected: covered by test_consumer
+        if destination in ("sqs", "sns", "none") and mechanism is not AuthMechanism.IAM:
+            continue
+        found.append((mechanism, mode, destination))
+    return found
+
+
+@cache
+def synthesized_cross_account() -> tuple[list[Finding], dict[str, Any], dict[str, dict[str, Any]]]:
+    """(findings, template, topic -> its mapping's properties) of every cross-account cell in one stack."""
+    app = new_app(nag=True)
+    stack = new_stack(app, "MatrixCrossAccount")
+    scope = fixture_scope(stack)
+    vpc = ec2.Vpc(scope, "Vpc", max_azs=2, nat_gateways=0)
+    group = ec2.SecurityGroup(scope, "Sg", vpc=vpc)
+    consumers = {}
+    for mechanism, mode, destination in cross_account_cells():
+        topic = f"x-{mechanism.name}-{mode}-{destination}".lower().replace("_", "-")
+        cluster = KafkaCluster.msk_cross_account(
+            VPC_CONNECTION_ARN,
+            cluster_arn=OWNER_CLUSTER_ARN,
+            auth=_auth(stack, SourceKind.MSK, mechanism),
+            vpc=vpc,
+            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            security_groups=[group],
+        )
+        consumers[topic] = KafkaLambdaConsumer(
+            stack,
+            topic,
+            cluster=cluster,
+            topic=topic,
+            function=function(stack, f"{topic}-fn"),
+            provisioned_pollers=MODES[mode],
+            on_failure=_destination(stack, destination, topic),
+        )
+    findings = synth_findings(app)
+    template = template_of(app, stack.stack_name)
+    mappings = {
+        topic: template["Resources"][stack.resolve(consumer.cfn_mapping.logical_id)]["Properties"]
+        for topic, consumer in consumers.items()
+    }
+    return findings, template, mappings
+
+
+def test_every_cross_account_cell_synthesizes_clean_and_reads_through_the_vpc_connection():
+    findings, template, mappings = synthesized_cross_account()
+    assert len(mappings) == len(cross_account_cells()) == 3 * 2 + 3 + 2 * 3  # s3, kafka, IAM's others
+    assert library_findings(findings) == []
+    assert cfn_lint_errors(template) == []
+    assert {m["EventSourceArn"] for m in mappings.values()} == {VPC_CONNECTION_ARN}
+    # kafka:// failures go to a topic of the owner's cluster, and only the IAM cell needs (and gets) WriteData on it.
+    writes = [
+        s["Resource"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::IAM::ManagedPolicy"
+        for s in r["Properties"]["PolicyDocument"]["Statement"]
+        if "kafka-cluster:WriteData" in s["Action"]
+    ]
+    owner_topics = OWNER_CLUSTER_ARN.replace(":cluster/", ":topic/")
+    assert writes == [f"{owner_topics}/x-iam-provisioned-kafka-failed"]
+
+
+def test_oauth_cells_are_in_the_matrix():
+    """OAuth comes with the auth table; if it left it, these cells would silently disappear."""
+    for source in (SourceKind.SELF_MANAGED, SourceKind.CONFLUENT_CLOUD):
+        oauth = [cell for cell in cells(source) if cell[0] is AuthMechanism.OAUTH]
+        assert len(oauth) == len(MODES) * len(DESTINATIONS) - 1, source  # kafka:// needs provisioned mode
