@@ -36,6 +36,7 @@ from sample_app.stacks.fleet_telemetry import LOW_PRESSURE_FILTER  # noqa: E402
 from sample_app.stacks.settings import (  # noqa: E402
     SCHEMA_REGISTRY_SECRET_PLACEHOLDER,
     SCHEMA_REGISTRY_URL_PLACEHOLDER,
+    TradeSettings,
 )
 
 ACCOUNT, REGION = "111111111111", "us-east-1"
@@ -238,8 +239,17 @@ def _handler_constant(function: str, name: str) -> int:
     tree = ast.parse((REPO_ROOT / "sample_app" / "functions" / function / "handler.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == [name]:
-            return int(eval(compile(ast.Expression(node.value), name, "eval"), {"__builtins__": {}}))
+            return _product(node.value)
     raise AssertionError(f"{name} not found in {function}")
+
+
+def _product(node: ast.expr) -> int:
+    """An integer literal or a product of them (the way durations are written), evaluated without eval."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, int):
+        return node.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return _product(node.left) * _product(node.right)
+    raise AssertionError(f"not a product of integers: {ast.unparse(node)}")
 
 
 def test_backup_plan_acknowledgement_states_the_handlers_idempotency_expiry() -> None:
@@ -341,7 +351,13 @@ def test_trade_context_keys_set_the_registry_and_the_dead_letter_topic() -> None
 @pytest.mark.parametrize("bad", ["has space", "x" * 250, "..", "trades/dead"])
 def test_a_bad_dead_letter_topic_fails_at_synth(bad: str) -> None:
     with pytest.raises(ValueError, match="confluent_dead_letter_topic"):
-        trade_template({"confluent_dead_letter_topic": bad})
+        TradeSettings.from_context(cdk.App(context={"confluent_dead_letter_topic": bad}).node)
+
+
+def test_an_empty_dead_letter_topic_means_none() -> None:
+    assert (
+        TradeSettings.from_context(cdk.App(context={"confluent_dead_letter_topic": " "}).node).dead_letter_topic is None
+    )
 
 
 def test_alert_topic_is_encrypted_with_the_stacks_key(templates: dict[str, dict[str, Any]]) -> None:
