@@ -197,7 +197,7 @@ def _auth_matrix(c: Config) -> str | None:
         return None
     if mechanism not in SUPPORTED_AUTH[s.kind]:
         return f"{s.kind} does not support {mechanism}"
-    if s.kind == "self_managed" and mechanism == "unauthenticated" and s.vpc is None:
+    if s.kind == "self_managed" and mechanism == "unauthenticated" and (s.vpc is None or not s.vpc.give_vpc):
         return "public self-managed brokers need credentials"
     return None
 
@@ -205,7 +205,8 @@ def _auth_matrix(c: Config) -> str | None:
 def _vpc_trio(c: Config) -> str | None:
     vpc = c.source.vpc
     if c.source.kind in ("self_managed", "confluent_cloud") and vpc is not None:
-        if not (vpc.give_vpc and vpc.give_subnets and vpc.groups > 0):
+        given = (vpc.give_vpc, vpc.give_subnets, vpc.groups > 0)
+        if any(given) and not all(given):  # none of them: public brokers
             return "vpc, subnets and security groups come together"
     return None
 
