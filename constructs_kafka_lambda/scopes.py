@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from aws_cdk import Stack
@@ -13,7 +14,9 @@ def stack_of(scope: IConstruct) -> Stack:
     stack: Stack | None = getattr(scope, "_kafka_lambda_stack", None)
     if stack is None:
         stack = Stack.of(scope)
-        scope._kafka_lambda_stack = stack  # type: ignore[attr-defined]
+        # a jsii proxy of an imported resource takes no new attributes: then just don't cache
+        with contextlib.suppress(AttributeError):
+            scope._kafka_lambda_stack = stack  # type: ignore[attr-defined]
     return stack
 
 

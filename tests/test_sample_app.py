@@ -467,12 +467,6 @@ def test_template_snapshot(templates: dict[str, dict[str, Any]], name: str, snap
     assert stable(templates[name]) == snapshot(extension_class=JSONSnapshotExtension)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library bug: grants/client.py names the grant policy from a digest of cluster.cluster_arn, which for a "
-    "cluster construct is a token whose text depends on how many tokens were made before; the logical id (and so "
-    "the deployed policy) changes with unrelated code. Fix: digest the resolved ARN (Stack.of(scope).resolve(...)).",
-)
 def test_grant_policy_logical_ids_are_stable_across_syntheses() -> None:
     def grant_ids() -> list[str]:
         """The grant policies' logical ids of a fresh app (the same code, later in the same process)."""

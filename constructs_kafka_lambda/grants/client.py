@@ -10,6 +10,7 @@ AlterGroup, DescribeGroup on the group.
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import TYPE_CHECKING
 
 from aws_cdk import Annotations
@@ -18,6 +19,7 @@ from constructs import Construct
 
 from ..checks import check_topic
 from ..errors import ConfigError
+from ..scopes import stack_of
 from ..source.arns import group_arn, topic_arn
 from ..source.auth import AuthMechanism
 from .acknowledgements import acknowledge_policy_wildcards
@@ -50,10 +52,13 @@ def grant(
     statements = client_statements(cluster, topic, produce=produce, idempotent=idempotent, group=consumer_group_id)
     if not statements:
         return None
-    scope = grantee if isinstance(grantee, Construct) else role
-    digest = hashlib.sha256(f"{cluster.cluster_arn}|{topic}|{verb}|{consumer_group_id}".encode()).hexdigest()[:8]
+    scope: Construct = grantee if isinstance(grantee, Construct) else role  # type: ignore[assignment]
+    # Named from the resolved ARN ({"Fn::GetAtt": [...]} for a construct): a token's text depends on how many tokens
+    # were made before, which would rename (and replace) the policy whenever unrelated code changes.
+    parts = [cluster.cluster_arn or list(cluster.bootstrap_servers), topic, verb, consumer_group_id]
+    digest = hashlib.sha256(json.dumps(stack_of(scope).resolve(parts), sort_keys=True).encode()).hexdigest()[:8]
     policy = iam.ManagedPolicy(
-        scope,  # type: ignore[arg-type]
+        scope,
         f"Kafka{'Produce' if produce else 'Consume'}{digest}",
         description=f"Kafka {'producer' if produce else 'consumer'} access to one topic (constructs_kafka_lambda)",
         document=iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": statements}),

@@ -96,7 +96,8 @@ def _check_source(props: dict[str, Any]) -> tuple[KafkaCluster, iam.IRole]:
     check_type("cluster", cluster, KafkaCluster, "KafkaCluster.msk(...) (or msk_serverless/self_managed/...)")
     check_topic("topic", props["topic"])
     role = _check_function(props["function"])
-    _check_placement(cluster, props["function"])
+    registry = props["schema_registry"] if isinstance(props["schema_registry"], SchemaRegistry) else None
+    _check_placement(cluster, props["function"], registry)
     return cluster, role
 
 
@@ -144,18 +145,25 @@ def _check_descriptions(props: dict[str, Any]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ the rules
-def _check_placement(cluster: KafkaCluster, function: lambda_.IFunction) -> None:
+def _check_placement(
+    cluster: KafkaCluster, function: lambda_.IFunction, registry: SchemaRegistry | None = None
+) -> None:
     """Same Region for cluster and secrets; MSK Serverless mappings cannot be cross-account (literal ARNs only)."""
     facts = stack_facts(function)
     region, account = facts.region, facts.account
-    arns = [("cluster", cluster.cluster_arn)] + [("auth secret", s.secret_arn) for s in cluster.secrets]
-    for what, arn in arns:
+    arns = [("cluster", "cluster", cluster.cluster_arn), ("cluster", "VPC connection", cluster.vpc_connection_arn)]
+    arns += [("cluster", "auth secret", s.secret_arn) for s in cluster.secrets]
+    # The registry's secrets are read like the cluster's (GetSecretValue in the function's Region): assumed to
+    # follow the same rule, which Lambda states for the cluster's secrets.
+    registry_secrets = registry.secrets if registry is not None else ()
+    arns += [("schema_registry", "schema registry secret", s.secret_arn) for s in registry_secrets]
+    for prop, what, arn in arns:
         if arn is None or is_unresolved(arn) or is_unresolved(region):
             continue
         arn_region = arn.split(":")[3] if arn.count(":") >= 5 else region
         if arn_region != region:
             raise ConfigError(
-                "cluster",
+                prop,
                 arn,
                 f"the {what} is in {arn_region} but the function's stack is in {region}; Lambda reads event "
                 "sources and their secrets only in the function's own Region",
@@ -209,6 +217,14 @@ def _check_consumption_mode(props: dict[str, Any], cluster: KafkaCluster, provis
             "ConsumptionMode.QUEUE",
             "queue mode (Kafka share groups) is for self-managed Kafka only; MSK mappings read as a stream",
             "use KafkaCluster.self_managed(...) with Kafka >= 4.2, or drop consumption_mode",
+        )
+    if props["retry_attempts"] == limits.RETRY_ATTEMPTS_INFINITE and not isinstance(props["retry_attempts"], bool):
+        raise ConfigError(
+            "retry_attempts",
+            -1,
+            "queue mode does not support infinite retries (API model, MaximumRetryAttempts: 'For Kafka event source "
+            "mappings with ConsumptionMode set to Queue, the value -1 ... is not supported')",
+            "pass 0-10000; Lambda releases failed records back to the share group",
         )
     for prop in ("starting_position", "starting_position_timestamp", "max_batching_window"):
         if props[prop] is not None:

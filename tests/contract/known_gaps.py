@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from .config import MSK_ARN, AuthSpec, Config, PollersSpec, RegistrySpec, SecretSpec, SourceSpec, Tok
+from .config import MSK_ARN, AuthSpec, Config, SourceSpec, Tok
 
 GapKind = Literal["crash", "accepts-invalid", "refuses-valid", "template"]
 
@@ -54,70 +54,5 @@ KNOWN_GAPS: tuple[KnownGap, ...] = (
         "none in the library beyond the warning (the value is unknown at synth); a user who needs such values "
         "passes them literally",
         Config(source=MSK_IAM, filters=({"value": {"field": [Tok('quote"d')]}},)),
-    ),
-    KnownGap(
-        "queue-mode-infinite-retries",
-        "accepts-invalid",
-        r"MaximumRetryAttempts -1 is not supported in queue mode",
-        lambda c: c.consumption_mode == "QUEUE" and c.retry_attempts == -1,
-        "consumption_mode=QUEUE with retry_attempts=-1 is accepted and written, but the API model documents "
-        "MaximumRetryAttempts: 'For Kafka event source mappings with ConsumptionMode set to Queue, the value -1 "
-        "(infinite retries) is not supported and the default is 0 (no retries)'.",
-        "mapping/checks.py, with the other queue-mode rules (_check_consumption_mode): raise ConfigError("
-        "'retry_attempts', -1, 'queue mode does not support infinite retries (API: MaximumRetryAttempts)', 'pass "
-        "0-10000; Lambda releases failed records back to the share group')",
-        Config(
-            source=SourceSpec(
-                kind="self_managed",
-                auth=AuthSpec("sasl_plain", SecretSpec("kafka/credentials")),
-                servers=("b-1.example.com:9096",),
-            ),
-            pollers=PollersSpec(),
-            consumption_mode="QUEUE",
-            retry_attempts=-1,
-        ),
-    ),
-    KnownGap(
-        "cross-account-vpc-connection-region",
-        "accepts-invalid",
-        r"msk-cross-account: VPC connection in [a-z0-9-]+, function in",
-        lambda c: c.source.kind == "msk_cross_account",
-        "KafkaCluster.msk_cross_account with a VPC connection ARN in another Region than the function's stack is "
-        "accepted: the placement check reads the owner's cluster ARN only, but the mapping's EventSourceArn is the "
-        "VPC connection, which Lambda reads in the function's own Region (as every event source).",
-        "mapping/checks.py _check_placement: add ('VPC connection', cluster.vpc_connection_arn) to the ARNs whose "
-        "Region must be the stack's",
-        Config(
-            source=SourceSpec(
-                kind="msk_cross_account",
-                auth=AuthSpec("iam"),
-                arn=MSK_ARN.replace("111111111111", "222222222222"),
-                vpc_connection_arn="arn:aws:kafka:eu-west-1:111111111111:vpc-connection/222222222222/demo/0a1b-3",
-            )
-        ),
-    ),
-    KnownGap(
-        "schema-registry-secret-region",
-        "accepts-invalid",
-        r"placement: secret in [a-z0-9-]+, function in",
-        lambda c: (
-            c.schema_registry is not None
-            and any(secret.region != "us-east-1" for _, secret in c.schema_registry.access)
-        ),
-        "SchemaRegistry.confluent(..., basic_auth=<a secret in another Region>) is accepted: the placement check "
-        "reads the cluster's secrets only. Lambda documents that the cluster's secrets must be in the function's "
-        "Region; the pollers read the registry's secrets the same way (GetSecretValue on the Region's endpoint), so "
-        "the same rule is assumed here (inferred, not stated for registries).",
-        "mapping/checks.py _check_placement: include spec.schema_registry.secrets in the ARNs whose Region must be "
-        "the stack's",
-        Config(
-            source=MSK_IAM,
-            pollers=PollersSpec(),
-            schema_registry=RegistrySpec(
-                "confluent",
-                "https://psrc-12345.us-east-1.aws.confluent.cloud",
-                access=(("basic_auth", SecretSpec("registry/basic", region="eu-west-1")),),
-            ),
-        ),
     ),
 )
