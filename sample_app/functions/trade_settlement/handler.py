@@ -2,9 +2,9 @@
 
 Why it exists: it is the sample's self-managed Kafka consumer (``"eventSource": "SelfManagedKafka"``, no
 ``eventSourceArn``), authenticated with SASL/PLAIN (a Confluent Cloud API key). Values are deserialized by
-Powertools' Kafka consumer utility (``@kafka_consumer`` with ``VALUE_SCHEMA``, JSON today): reading Avro or
-JSON Schema values through a schema registry later means changing ``VALUE_SCHEMA``, not the rules below, which
-apply to the decoded object whatever its wire format.
+Powertools' Kafka consumer utility (``@kafka_consumer`` with ``VALUE_SCHEMA``, JSON): the stack's mapping validates
+values with a Confluent Schema Registry and hands them over as JSON (record format JSON). With record format SOURCE,
+``VALUE_SCHEMA`` would describe the wire format (e.g. Avro), not the rules below, which apply to the decoded object.
 
 Each trade is settled by fixed rules, in this order, and produced keyed by ``trade_id``:
 
@@ -80,8 +80,8 @@ from kafka_common.producers import LazyProducer, OutboundRecord, Producer, sasl_
 logger = Logger()
 metrics = Metrics()
 
-#: How values are deserialized (Powertools). A registry-encoded value later: e.g. SchemaConfig(value_schema_type=
-#: "AVRO", value_schema=...) or the mapping's schema registry; the rules apply to the decoded object either way.
+#: How values are deserialized (Powertools). JSON: the mapping's schema registry (record format JSON) has decoded
+#: and validated them; with record format SOURCE this would be e.g. SchemaConfig(value_schema_type="AVRO", ...).
 VALUE_SCHEMA = SchemaConfig(value_schema_type="JSON")
 DEFAULT_FLAG_NOTIONAL = Decimal("1000000")
 MAX_AMOUNT = Decimal("1000000000")
