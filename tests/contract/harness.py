@@ -12,6 +12,7 @@ raised inside hypothesis, and reported with the configuration that produced them
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -185,18 +186,24 @@ class Run:
     # ------------------------------------------------------------------------------------------- phase B
     def flush(self) -> None:
         """Synthesize the current app and judge every accepted mapping in it."""
-        app, accepted = self._app, self._accepted
-        self._app, self._stack, self._accepted = None, None, []
-        if app is None or not accepted:
+        app, accepted, ignored = self._app, self._accepted, tuple(self._ignored)
+        self._app, self._stack, self._accepted, self._ignored = None, None, [], []
+        if app is None:
             return
+        try:
+            if accepted:
+                self._judge_app(app, accepted, ignored)
+        finally:
+            shutil.rmtree(app.outdir, ignore_errors=True)
+
+    def _judge_app(self, app: cdk.App, accepted: list[Accepted], ignored: tuple[str, ...]) -> None:
         try:
             app.synth()
         except Exception as error:
             self.failures.append(f"synth of {len(accepted)} accepted configurations failed: {_first_line(error)}")
             return
         findings = _findings(Path(app.outdir))
-        examples = tuple(item.path + "/" for item in accepted) + tuple(self._ignored)
-        self._ignored = []
+        examples = tuple(item.path + "/" for item in accepted) + ignored
         for path, finding in findings:
             if f"/{FIXTURE}" not in path and not (path + "/").startswith(examples) and path.count("/") > 0:
                 self.failures.append(f"CDK template validation on a shared resource {path}: {finding}")
