@@ -28,7 +28,7 @@ from benchmarks.synth_bench import (  # noqa: E402
 
 @pytest.fixture(scope="module")
 def result() -> dict[str, Any]:
-    return run_benchmark(sizes=(1, 2), repetitions=1, warmup=1)
+    return run_benchmark(sizes=(1, 2), repetitions=1, warmup=0)
 
 
 def test_both_sides_measured_at_both_sizes(result: dict[str, Any]) -> None:
@@ -132,6 +132,6 @@ def test_rejects_sizes_that_give_no_marginal(sizes: tuple[int, int]) -> None:
 
 
 def test_command_line_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--sizes", "1", "2", "--repetitions", "1", "--json"]) == 0
+    assert main(["--sizes", "1", "2", "--repetitions", "1", "--warmup", "0", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert set(printed["sides"]) == set(SIDES)
