@@ -379,7 +379,14 @@ _json_like = st.recursive(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(filters=st.lists(_json_like, max_size=3))
 def test_arbitrary_input_raises_only_config_error(filters: list[Any]) -> None:
+    """Either a ConfigError naming a path into the filters, or an accepted list that is what Lambda can take: dicts
+    keyed by `value` / `$or` only, each serializable and within the length limit, returned unchanged as a copy."""
     try:
-        validate_filters(filters)
+        result = validate_filters(filters)
     except ConfigError as err:
         assert err.prop.startswith("filters")
+        return
+    assert result == filters and all(r is not f for r, f in zip(result, filters, strict=True))
+    for pattern in result:
+        assert isinstance(pattern, dict) and set(pattern) <= {"value", "$or"}
+        assert len(json.dumps(pattern, separators=(",", ":"))) <= FILTER_PATTERN_MAX_LENGTH

@@ -479,3 +479,31 @@ def test_string_tokens_in_filters_warn_about_escaping() -> None:
         "*", cdk.assertions.Match.string_like_regexp("unescaped")
     )
     assert found
+
+
+def test_every_metric_method_returns_the_metric_it_is_named_after() -> None:
+    from constructs_kafka_lambda.observe.methods import MetricMethods
+    from constructs_kafka_lambda.observe.metrics import FUNCTION_METRICS, MAPPING_METRICS
+
+    stack = new_stack()
+    consumer = msk_consumer(stack, provisioned_pollers=PROVISIONED)
+    methods = [name for name in dir(MetricMethods) if name.startswith("metric_")]
+    assert len(methods) == len(MAPPING_METRICS) + len(FUNCTION_METRICS) + 4  # + lag and three sums
+    mapping_id = {"Ref": stack.resolve(consumer.cfn_mapping.logical_id)}
+    for key, (name, statistic, _label) in {**MAPPING_METRICS, **FUNCTION_METRICS}.items():
+        metric = getattr(consumer, f"metric_{key}")(period=cdk.Duration.minutes(1))
+        config = metric.to_metric_config().metric_stat
+        assert (config.metric_name, config.statistic, config.period.to_seconds()) == (name, statistic, 60), key
+        dimensions = {d.name: stack.resolve(d.value) for d in config.dimensions}
+        assert dimensions == ({"EventSourceMappingUUID": mapping_id} if key in MAPPING_METRICS else dimensions), key
+        if key in FUNCTION_METRICS:
+            assert set(dimensions) == {"FunctionName"}, key
+    sums = {
+        "metric_mapping_errors": {"poll", "inv", "dlv"},
+        "metric_failed_records": {"sent", "dropped"},
+        "metric_processing_errors": {"err", "thr", "poll", "inv", "dlv"},
+        "metric_lag": {"lag"},
+    }
+    for method, ids in sums.items():
+        expression = getattr(consumer, method)(label="x", period=cdk.Duration.minutes(5))
+        assert set(expression.using_metrics) == ids and expression.label == "x", method
