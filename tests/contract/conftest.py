@@ -14,7 +14,7 @@ _PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shri
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
 
 settings.register_profile(
-    "contract", max_examples=250, derandomize=True, deadline=None, suppress_health_check=_QUIET, phases=_PHASES
+    "contract", max_examples=200, derandomize=True, deadline=None, suppress_health_check=_QUIET, phases=_PHASES
 )
 settings.register_profile(
     "fuzz", max_examples=10_000, derandomize=False, deadline=None, suppress_health_check=_QUIET, phases=_PHASES

@@ -480,7 +480,7 @@ def configs(draw: st.DrawFn, source_strategy: Strategy = sources) -> Config:
         enabled=draw(optional_bool),
         mapping_metrics=draw(optional_bool),
         log_level=draw(st.sampled_from([None, None, "DEBUG", "INFO", "WARN"])) if with_mode_only else None,
-        monitoring=draw(st.sampled_from(["off", "off", "off", "default"])),
+        monitoring=draw(weighted((9, st.just("off")), (1, st.just("default")))),
         network_access=draw(st.sampled_from([None, None, None, "existing_egress", "vpc_endpoints"])),
         filter_encryption=draw(weighted((9, st.just(False)), (1, st.just(bool(filters)))))
         if filters is not None

@@ -4,7 +4,7 @@ Invalid -> ConfigError at construction (never a jsii error, RuntimeError or Type
 the synthesized mapping, turned back into API parameters, passes the model, equals the request asked for, and
 CDK's CloudFormation-schema validation reports nothing on what the library made.
 
-Many consumers share one app (see harness.Run): the default profile judges ~250 random configurations plus the
+Many consumers share one app (see harness.Run): the default profile judges 200 random configurations plus the
 boundary tour in a few seconds; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) judges 10,000 random ones.
 """
 
