@@ -507,3 +507,45 @@ def test_every_metric_method_returns_the_metric_it_is_named_after() -> None:
     for method, ids in sums.items():
         expression = getattr(consumer, method)(label="x", period=cdk.Duration.minutes(5))
         assert set(expression.using_metrics) == ids and expression.label == "x", method
+
+
+def test_every_package_type_on_the_public_surface_is_exported_from_the_root() -> None:
+    """Walk the annotations of the public constructors, factories, dataclass fields and functions: any type the
+    package defines must be importable from `constructs_kafka_lambda` itself."""
+    import dataclasses
+    import inspect
+    import typing
+
+    import constructs_kafka_lambda as root
+
+    exported = {getattr(root, name) for name in root.__all__}
+    seen: set[type] = set()
+
+    def types_in(annotation: Any) -> list[type]:
+        found = [annotation] if isinstance(annotation, type) else []
+        for arg in typing.get_args(annotation):
+            found += types_in(arg)
+        return found
+
+    def visit(obj: Any) -> None:
+        hints: dict[str, Any] = {}
+        targets = [obj.__init__] if isinstance(obj, type) else [obj]
+        if isinstance(obj, type):
+            targets += [m for _, m in inspect.getmembers(obj, inspect.isfunction) if not m.__name__.startswith("_")]
+        for target in targets:
+            with contextlib.suppress(Exception):
+                hints |= typing.get_type_hints(target)
+        if dataclasses.is_dataclass(obj):
+            hints |= typing.get_type_hints(obj)
+        for annotation in hints.values():
+            for found in types_in(annotation):
+                if found.__module__.startswith("constructs_kafka_lambda") and found not in seen:
+                    seen.add(found)
+                    assert found in exported, f"{found.__qualname__} (on {obj}) is not exported from the root"
+                    visit(found)
+
+    import contextlib
+
+    for name in root.__all__:
+        visit(getattr(root, name))
+    assert len(seen) >= 10
