@@ -137,7 +137,6 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
         props = {k: v for k, v in locals().items() if k not in ("self", "scope", "construct_id", "__class__")}
         try:
             spec = check_mapping(props)
-            join_poller_group(self, spec)
         except ConfigError as error:
             raise error.at(self.construct_path) from None
         self.spec = spec
@@ -166,6 +165,11 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
         observation = attach_monitoring(self, self._watched(spec), spec.monitoring)
         self.alarms: dict[str, ConsumerAlarm] = observation.alarms
         self.metrics: ConsumerMetrics = observation.metrics
+        # Last, so that a consumer whose construction failed never counts against its poller group's limits.
+        try:
+            join_poller_group(self, spec)
+        except ConfigError as error:
+            raise error.at(self.construct_path) from None
 
     # ------------------------------------------------------------------------------------------------ facts
     @property

@@ -108,7 +108,6 @@ def _check_batch(props: dict[str, Any]) -> list[dict[str, Any]]:
     check_int_range("batch_size", props["batch_size"], limits.BATCH_SIZE_MIN, limits.BATCH_SIZE_MAX)
     _check_consumer_group(props["consumer_group_id"])
     filters = validate_filters(_from_filter_criteria(props["filters"]))
-    _check_unique_filters(filters)
     return filters
 
 
@@ -361,21 +360,6 @@ def _from_filter_criteria(filters: Any) -> Any:
                 ) from None
         converted.append(item)
     return converted
-
-
-def _check_unique_filters(filters: list[dict[str, Any]]) -> None:
-    """CloudFormation requires a mapping's filters to be unique (FilterCriteria.Filters uniqueItems)."""
-    seen: dict[str, int] = {}
-    for index, pattern in enumerate(filters):
-        text = json.dumps(pattern, sort_keys=True, default=str)
-        if text in seen:
-            raise ConfigError(
-                f"filters[{index}]",
-                pattern,
-                f"repeats filters[{seen[text]}]; CloudFormation rejects duplicate filters",
-                "remove the duplicate",
-            )
-        seen[text] = index
 
 
 def _check_filter_encryption(key: Any, filters: list[dict[str, Any]]) -> None:
