@@ -99,7 +99,8 @@ class ConsumerMetrics:
     """Metric factory for one consumer: its mapping (by UUID) and its function (by name).
 
     Metrics of the mapping's groups (EventCount, ErrorCount, KafkaMetrics) have data only while the consumer's
-    `mapping_metrics` is on (the default); provisioned-mode metrics only in provisioned mode.
+    `mapping_metrics` is on (by default in provisioned mode); the pollers' metrics only in provisioned mode.
+    Each metric is read by key from the tables above (`metric(key)`): one definition, no method per metric.
     """
 
     def __init__(
@@ -124,7 +125,7 @@ class ConsumerMetrics:
     def lag(self, **props: Any) -> cloudwatch.Metric:
         """The offset lag that reads this consumer: SumOffsetLag by mapping UUID when the mapping's metrics are on,
         else the function's OffsetLag (which also counts any other Kafka mapping of the same function)."""
-        return self.sum_offset_lag(**props) if self.mapping_metrics else self.offset_lag(**props)
+        return self.metric("sum_offset_lag" if self.mapping_metrics else "offset_lag", **props)
 
     # ------------------------------------------------------------------------------------------- the mapping
     def _mapping(self, key: str, **props: Any) -> cloudwatch.Metric:
@@ -138,63 +139,6 @@ class ConsumerMetrics:
             period=props.pop("period", DEFAULT_PERIOD),
             **props,
         )
-
-    # KafkaMetrics group [ESM-METRICS]
-    def sum_offset_lag(self, **props: Any) -> cloudwatch.Metric:
-        """Records not yet processed, summed over the topic's partitions (this mapping only). Maximum per period."""
-        return self._mapping("sum_offset_lag", **props)
-
-    def max_offset_lag(self, **props: Any) -> cloudwatch.Metric:
-        """Records not yet processed on the most lagging partition (this mapping only). Maximum per period."""
-        return self._mapping("max_offset_lag", **props)
-
-    # EventCount group [ESM-METRICS]
-    def polled_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("polled_events", **props)
-
-    def filtered_out_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("filtered_out_events", **props)
-
-    def invoked_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("invoked_events", **props)
-
-    def failed_invoke_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("failed_invoke_events", **props)
-
-    def dropped_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("dropped_events", **props)
-
-    def failure_destination_deliveries(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("failure_destination_deliveries", **props)
-
-    def committed_events(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("committed_events", **props)
-
-    # ErrorCount group [ESM-METRICS]
-    def polling_errors(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("polling_errors", **props)
-
-    def invoke_errors(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("invoke_errors", **props)
-
-    def failure_destination_delivery_errors(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("failure_destination_delivery_errors", **props)
-
-    def schema_registry_errors(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("schema_registry_errors", **props)
-
-    def commit_errors(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("commit_errors", **props)
-
-    # Provisioned mode [ESM-METRICS], [MSK-PM]
-    def provisioned_pollers(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("provisioned_pollers", **props)
-
-    def event_poller_units(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("event_poller_units", **props)
-
-    def event_poller_throughput(self, **props: Any) -> cloudwatch.Metric:
-        return self._mapping("event_poller_throughput", **props)
 
     # Composite views of the mapping (metric math over the metrics above)
     def mapping_errors(self, period: Duration | None = None) -> cloudwatch.MathExpression:
@@ -216,25 +160,6 @@ class ConsumerMetrics:
             period=props.pop("period", DEFAULT_PERIOD),
             **props,
         )
-
-    def offset_lag(self, **props: Any) -> cloudwatch.Metric:
-        """OffsetLag by FunctionName: topic-level lag of every Kafka mapping of this function (no extra cost)."""
-        return self._function("offset_lag", **props)
-
-    def invocations(self, **props: Any) -> cloudwatch.Metric:
-        return self._function("invocations", **props)
-
-    def errors(self, **props: Any) -> cloudwatch.Metric:
-        return self._function("errors", **props)
-
-    def throttles(self, **props: Any) -> cloudwatch.Metric:
-        return self._function("throttles", **props)
-
-    def duration(self, **props: Any) -> cloudwatch.Metric:
-        return self._function("duration", **props)
-
-    def concurrent_executions(self, **props: Any) -> cloudwatch.Metric:
-        return self._function("concurrent_executions", **props)
 
     def processing_errors(self, period: Duration | None = None) -> cloudwatch.MathExpression:
         """Function errors + throttles (+ the mapping's polling/invoke/delivery/schema-registry errors when its
