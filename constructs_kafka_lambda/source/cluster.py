@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Final
 
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
@@ -22,6 +22,7 @@ from ..errors import ConfigError
 from ..grants import client
 from ..tokens import is_unresolved
 from .auth import AuthMechanism, KafkaAuth, SourceKind, check_secret_arn_length
+from .inputs import check_bootstrap_servers, check_vpc_trio, confluent_auth, require_auth
 from .msk import MSK_CLUSTER_ARN, ClusterRef, check_enabled_auth, read_msk_cluster
 from .secrets import check_msk_scram_secret
 
@@ -100,7 +101,7 @@ class KafkaCluster:
                     f"expected arn:<partition>:kafka:<region>:<account>:{form}",
                     "copy it from the MSK console (VPC connections; the owner's cluster details)",
                 )
-        _require_auth(auth, "KafkaCluster.msk_cross_account")
+        require_auth(auth, "KafkaCluster.msk_cross_account")
         if auth.mechanism not in (AuthMechanism.IAM, AuthMechanism.SASL_SCRAM_512, AuthMechanism.MUTUAL_TLS):
             raise ConfigError(
                 "auth",
@@ -138,9 +139,9 @@ class KafkaCluster:
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
     ) -> KafkaCluster:
         """Self-managed Apache Kafka (incl. Confluent Platform): public with credentials, or in a VPC."""
-        _require_auth(auth, "KafkaCluster.self_managed")
+        require_auth(auth, "KafkaCluster.self_managed")
         auth.check_supported_by(SourceKind.SELF_MANAGED)
-        servers = _check_bootstrap_servers(bootstrap_servers)
+        servers = check_bootstrap_servers(bootstrap_servers)
         if root_ca_certificate is not None and not hasattr(root_ca_certificate, "secret_arn"):
             raise ConfigError(
                 "root_ca_certificate",
@@ -150,7 +151,7 @@ class KafkaCluster:
             )
         if root_ca_certificate is not None:
             check_secret_arn_length("root_ca_certificate", root_ca_certificate)
-        in_vpc = _check_vpc_trio(vpc, subnets, security_groups)
+        in_vpc = check_vpc_trio(vpc, subnets, security_groups)
         if not in_vpc and auth.mechanism is AuthMechanism.UNAUTHENTICATED:
             raise ConfigError(
                 "auth",
@@ -184,9 +185,9 @@ class KafkaCluster:
         Public endpoints need no VPC. For PrivateLink, give the VPC, the subnets of the PrivateLink endpoint and
         its security group together.
         """
-        auth = _confluent_auth(api_key, oauth)
-        servers = _check_bootstrap_servers(bootstrap_servers)
-        _check_vpc_trio(vpc, subnets, security_groups)
+        auth = confluent_auth(api_key, oauth)
+        servers = check_bootstrap_servers(bootstrap_servers)
+        check_vpc_trio(vpc, subnets, security_groups)
         return KafkaCluster(
             kind=SourceKind.CONFLUENT_CLOUD,
             auth=auth,
@@ -265,7 +266,7 @@ def _msk_description(
 ) -> KafkaCluster:
     """Check auth against the table and the cluster construct, then describe it (given groups win)."""
     serverless = kind is SourceKind.MSK_SERVERLESS
-    _require_auth(auth, "KafkaCluster.msk_serverless" if serverless else "KafkaCluster.msk")
+    require_auth(auth, "KafkaCluster.msk_serverless" if serverless else "KafkaCluster.msk")
     auth.check_supported_by(kind)
     found = read_msk_cluster(cluster, serverless=serverless)
     check_enabled_auth(found, auth)
@@ -297,123 +298,3 @@ def select_subnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | None) -> ec2.
         subnets=chosen.subnets,
         subnet_type=chosen.subnet_type,
     )
-
-
-# ------------------------------------------------------------------------------------- self-managed helpers
-def _confluent_auth(api_key: secretsmanager.ISecret | None, oauth: KafkaAuth | None) -> KafkaAuth:
-    if (api_key is None) == (oauth is None):
-        raise ConfigError(
-            "KafkaCluster.confluent_cloud",
-            {"api_key": api_key, "oauth": oauth},
-            "Confluent Cloud needs exactly one of an API key or OAuth",
-            "pass api_key=secret, or oauth=KafkaAuth.oauth(secret, logical_cluster=..., identity_pool=...)",
-        )
-    if oauth is None:
-        return KafkaAuth.sasl_plain(api_key)  # type: ignore[arg-type]
-    _require_auth(oauth, "KafkaCluster.confluent_cloud(oauth)")
-    if (
-        oauth.mechanism is not AuthMechanism.OAUTH
-        or not {
-            "OAUTHBEARER_LOGICAL_CLUSTER",
-            "OAUTHBEARER_IDENTITY_POOL",
-        }
-        <= oauth.oauth_parameter_names
-    ):
-        raise ConfigError(
-            "KafkaCluster.confluent_cloud(oauth)",
-            oauth.mechanism.name,
-            "Confluent Cloud OAuth needs the cluster's logical cluster id and the identity pool id",
-            'pass oauth=KafkaAuth.oauth(secret, logical_cluster="lkc-...", identity_pool="pool-...")',
-        )
-    return oauth
-
-
-def _require_auth(auth: Any, factory: str) -> None:
-    if not isinstance(auth, KafkaAuth):
-        raise ConfigError(
-            f"{factory}(auth)",
-            auth,
-            "auth must be a KafkaAuth",
-            "pass KafkaAuth.iam(), KafkaAuth.scram_sha_512(secret), ... (see KafkaAuth)",
-        )
-
-
-def _check_bootstrap_servers(servers: Sequence[str]) -> tuple[str, ...]:
-    """1-10 distinct "host:port" strings that the API's Endpoint pattern accepts, ports 1-65535.
-
-    Host names follow the API model's Endpoint pattern (labels of letters, digits and inner hyphens: no
-    underscore, no leading or trailing hyphen, no empty label); CloudFormation also requires them to be unique.
-    """
-
-    def rule_broken(server: Any) -> str | None:
-        if not isinstance(server, str):
-            return "each bootstrap server is a 'host:port' string"
-        if len(server) > limits.BOOTSTRAP_SERVER_MAX_LENGTH:
-            return f"a bootstrap server is at most {limits.BOOTSTRAP_SERVER_MAX_LENGTH} characters"
-        if "://" in server:
-            return "a bootstrap server is 'host:port' without a scheme"
-        host, colon, port = server.rpartition(":")
-        if not colon or not port.isascii() or not port.isdigit() or not host:
-            return "a bootstrap server is 'host:port' (e.g. broker-1.example.com:9092)"
-        if len(port) > 5 or not limits.PORT_MIN <= int(port) <= limits.PORT_MAX:
-            return f"the port must be {limits.PORT_MIN}-{limits.PORT_MAX} (at most 5 digits)"
-        if limits.BOOTSTRAP_SERVER_PATTERN.match(server) is None:
-            return (
-                "the host must be labels of letters, digits and inner hyphens separated by single dots (the "
-                "Lambda API's Endpoint pattern): no '_', no label starting or ending with '-', no empty label"
-            )
-        return None
-
-    if isinstance(servers, str) or not isinstance(servers, Sequence):
-        raise ConfigError(
-            "bootstrap_servers",
-            servers,
-            "bootstrap servers are a list of 'host:port' strings",
-            'pass a list, e.g. ["b-1.example.com:9092", "b-2.example.com:9092"]',
-        )
-    if is_unresolved(servers):
-        return tuple(servers)
-    if not limits.BOOTSTRAP_SERVERS_MIN <= len(servers) <= limits.BOOTSTRAP_SERVERS_MAX:
-        raise ConfigError(
-            "bootstrap_servers",
-            list(servers),
-            f"Lambda accepts {limits.BOOTSTRAP_SERVERS_MIN} to {limits.BOOTSTRAP_SERVERS_MAX} bootstrap servers",
-            "list between 1 and 10 brokers; the client discovers the rest",
-        )
-    seen: dict[str, int] = {}
-    for i, server in enumerate(servers):
-        if is_unresolved(server):
-            continue
-        broken = rule_broken(server)
-        if broken is not None:
-            raise ConfigError(
-                f"bootstrap_servers[{i}]", server, broken, 'write it like "broker-1.example.com:9092" (the DNS name)'
-            )
-        if server in seen:
-            raise ConfigError(
-                f"bootstrap_servers[{i}]",
-                server,
-                f"the same server as bootstrap_servers[{seen[server]}]; CloudFormation requires unique servers",
-                "list each broker once",
-            )
-        seen[server] = i
-    return tuple(servers)
-
-
-def _check_vpc_trio(
-    vpc: ec2.IVpc | None,
-    subnets: ec2.SubnetSelection | None,
-    security_groups: Sequence[ec2.ISecurityGroup] | None,
-) -> bool:
-    """Self-managed brokers in a VPC need all three; with none of them the brokers are public."""
-    given = {"vpc": vpc is not None, "subnets": subnets is not None, "security_groups": bool(security_groups)}
-    if any(given.values()) and not all(given.values()):
-        missing = [k for k, v in given.items() if not v]
-        raise ConfigError(
-            ", ".join(missing),
-            None,
-            "brokers in a VPC need vpc, subnets and security_groups together (Lambda creates its ENIs in those "
-            "subnets with that group)",
-            f"also pass {' and '.join(missing)}, or none of the three for public brokers",
-        )
-    return all(given.values())
