@@ -549,3 +549,28 @@ def test_every_package_type_on_the_public_surface_is_exported_from_the_root() ->
     for name in root.__all__:
         visit(getattr(root, name))
     assert len(seen) >= 10
+
+
+def test_provisioned_consumers_are_not_admitted_to_the_shared_interface_endpoints() -> None:
+    stack = new_stack()
+    scope = fixture_scope(stack)
+    vpc = ec2.Vpc(
+        scope,
+        "Vpc",
+        max_azs=2,
+        nat_gateways=0,
+        subnet_configuration=[ec2.SubnetConfiguration(name="iso", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)],
+    )
+    isolated = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED)
+    on_demand_sg, provisioned_sg = ec2.SecurityGroup(scope, "A", vpc=vpc), ec2.SecurityGroup(scope, "B", vpc=vpc)
+    for cid, group, pollers in (("OnDemand", on_demand_sg, None), ("Provisioned", provisioned_sg, PROVISIONED)):
+        cluster = KafkaCluster.msk(MSK_ARN, auth=KafkaAuth.iam(), vpc=vpc, subnets=isolated, security_groups=[group])
+        msk_consumer(stack, cid, cluster=cluster, provisioned_pollers=pollers)
+    ingress = cdk.assertions.Template.from_stack(stack).find_resources("AWS::EC2::SecurityGroupIngress")
+    https_from = [
+        stack.resolve(r["Properties"].get("SourceSecurityGroupId"))
+        for r in ingress.values()
+        if r["Properties"]["FromPort"] == 443
+    ]
+    assert {"Fn::GetAtt": [stack.resolve(on_demand_sg.node.default_child.logical_id), "GroupId"]} in https_from
+    assert {"Fn::GetAtt": [stack.resolve(provisioned_sg.node.default_child.logical_id), "GroupId"]} not in https_from

@@ -93,8 +93,10 @@ def wire_network(scope: Construct, spec: MappingSpec, *, destination_service: st
     endpoints = SharedVpcEndpoints.of(cluster.vpc, cluster.subnets)
     for service in services:
         endpoints.require(service, cluster.subnets)
+    uses_interface_endpoints = any(service != _S3 for service in services)
     for group in groups:
-        endpoints.admit(group)
+        if uses_interface_endpoints:  # a gateway endpoint (S3) has no security group to be admitted to
+            endpoints.admit(group)
         if _S3 in services and not group.allow_all_outbound:
             warn(
                 f"{_WARN}-s3-prefix-list",
