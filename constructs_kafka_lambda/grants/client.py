@@ -13,7 +13,6 @@ import hashlib
 import json
 from typing import TYPE_CHECKING
 
-from aws_cdk import Annotations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -65,11 +64,6 @@ def grant(
         roles=[role],  # type: ignore[list-item]
     )
     acknowledge_policy_wildcards(policy, statements)
-    if cluster.in_vpc and cluster.is_msk:
-        Annotations.of(policy).add_info(
-            f"{verb}: the client also needs a network path to the brokers on port {cluster.auth.msk_port()} "
-            "(e.g. cluster.connections.allow_from(function, ...))."
-        )
     return policy
 
 

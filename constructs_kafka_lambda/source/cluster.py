@@ -240,6 +240,8 @@ class KafkaCluster:
         by default) on the cluster, DescribeTopic + WriteData on the topic, and broker discovery. Secret-based auth:
         read access to the secrets (and their keys). One customer-managed policy on the grantee's role (compliance
         packs reject inline policies), its unavoidable wildcards acknowledged one by one; None if nothing is needed.
+        The grantee also needs a network path to the brokers (e.g. `connections.allow_from(function, port)` on the
+        broker port of its auth), which IAM does not give.
         """
         return client.grant(self, grantee, topic, produce=True, idempotent=idempotent)
 
