@@ -220,11 +220,17 @@ def test_poller_group_total_pollers_is_checked_across_the_app_naming_every_membe
 
 
 # ------------------------------------------------------------------------------------------------- tags
-def test_tags_reach_the_mapping_and_the_policy() -> None:
+def test_tags_reach_the_mapping_and_the_alarms() -> None:
     stack = new_stack()
     consumer = msk_consumer(stack)
     cdk.Tags.of(consumer).add("team", "payments")
     assert {"Key": "team", "Value": "payments"} in mapping(stack, consumer)["Tags"]
+    # and every taggable resource the consumer creates (its alarms; IAM managed policies take no tags)
+    template = cdk.assertions.Template.from_stack(stack).to_json()["Resources"]
+    for alarm in consumer.alarms.values():
+        assert {"Key": "team", "Value": "payments"} in template[stack.resolve(alarm.cfn_alarm.logical_id)][
+            "Properties"
+        ]["Tags"]
 
 
 # --------------------------------------------------------------------------------------- CDK-shaped API
