@@ -46,14 +46,13 @@ from kafka_common import (
     BatchItemFailuresError,
     BatchResponse,
     JsonRecord,
-    batch_response,
     decode_json_object,
     encode_json,
     msk_iam_bootstrap_servers,
     read_batch,
-    report_batch_item_failures_enabled,
+    respond,
 )
-from kafka_common.delivery import Fate, Work, deliver_batch, delivery_metrics, poison_work
+from kafka_common.delivery import Fate, Work, deliver_source_batch, poison_work
 from kafka_common.fields import format_utc, kafka_time, parse_number, parse_text, parse_utc_timestamp, require
 from kafka_common.producers import LazyProducer, OutboundRecord, Producer, msk_iam_producer
 from kafka_common.records import MalformedRecordError, SourceRecord
@@ -145,19 +144,23 @@ PRODUCER = LazyProducer(_build_producer)
 def handler(event: dict[str, Any], context: LambdaContext) -> BatchResponse:
     output_topic = os.environ.get("OUTPUT_TOPIC", "fleet-telemetry-enriched")
     batch = read_batch(event)
-    for where in batch.unaddressable:
-        logger.warning("skipping record without topic/partition/offset", extra={"record": where})
     works = [plan(source, output_topic) for source in batch.records]
-    report = deliver_batch(
+    report = deliver_source_batch(
         PRODUCER,
+        batch,
         works,
-        dead_letter_topic=os.environ.get("DEAD_LETTER_TOPIC", "").strip() or None,
+        env=os.environ,
         remaining_ms=context.get_remaining_time_in_millis(),
         logger=logger,
+        count=_count,
     )
-    for name, value in delivery_metrics(report, works, unaddressable=len(batch.unaddressable)).items():
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
-    metrics.add_metric(name="RecordsEnriched", unit=MetricUnit.Count, value=report.count(Fate.DELIVERED))
-    if report.retry and not report_batch_item_failures_enabled(os.environ):
-        raise BatchItemFailuresError(report.retry)
-    return batch_response(report.retry)
+    _count("RecordsEnriched", report.count(Fate.DELIVERED))
+    return respond(report.retry, os.environ)
+
+
+def _count(name: str, value: int) -> None:
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+# What callers (and the tests) reach on this module: raised when partial batch responses are off.
+__all__ = ["BatchItemFailuresError", "handler"]

@@ -67,13 +67,12 @@ from kafka_common import (
     BatchResponse,
     MalformedRecordError,
     SourceRecord,
-    batch_response,
     encode_json,
     read_batch,
-    report_batch_item_failures_enabled,
+    respond,
 )
 from kafka_common.decoding import decode_value
-from kafka_common.delivery import Fate, Work, deliver_batch, delivery_metrics, poison_work
+from kafka_common.delivery import Fate, Work, deliver_source_batch, poison_work
 from kafka_common.fields import format_utc, kafka_time, parse_date, parse_decimal, parse_text
 from kafka_common.producers import LazyProducer, OutboundRecord, Producer, sasl_plain_producer
 
@@ -249,23 +248,26 @@ def handler(records: ConsumerRecords, context: LambdaContext) -> BatchResponse:
     output_topic = os.environ.get("OUTPUT_TOPIC", "trade-settlements")
     threshold = _flag_threshold()
     batch = read_batch(records.raw_event)
-    for where in batch.unaddressable:
-        logger.warning("skipping record without topic/partition/offset", extra={"record": where})
     planned = [plan(source, output_topic, threshold) for source in batch.records]
     works = [work for work, _ in planned]
-    report = deliver_batch(
+    report = deliver_source_batch(
         PRODUCER,
+        batch,
         works,
-        dead_letter_topic=os.environ.get("DEAD_LETTER_TOPIC", "").strip() or None,
+        env=os.environ,
         remaining_ms=context.get_remaining_time_in_millis(),
         logger=logger,
+        count=_count,
     )
-    for name, value in delivery_metrics(report, works, unaddressable=len(batch.unaddressable)).items():
-        metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
-    delivered = {ref for ref in report.refs(Fate.DELIVERED)}
+    delivered = set(report.refs(Fate.DELIVERED))
     for status in STATUSES:
-        count = sum(1 for work, s in planned if s == status and work.ref in delivered)
-        metrics.add_metric(name=f"Trades{status}", unit=MetricUnit.Count, value=count)
-    if report.retry and not report_batch_item_failures_enabled(os.environ):
-        raise BatchItemFailuresError(report.retry)
-    return batch_response(report.retry)
+        _count(f"Trades{status}", sum(1 for work, s in planned if s == status and work.ref in delivered))
+    return respond(report.retry, os.environ)
+
+
+def _count(name: str, value: int) -> None:
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+# What callers (and the tests) reach on this module: raised when partial batch responses are off.
+__all__ = ["BatchItemFailuresError", "handler"]

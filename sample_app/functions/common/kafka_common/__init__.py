@@ -19,6 +19,7 @@ from .records import (
     batch_response,
     read_batch,
     report_batch_item_failures_enabled,
+    respond,
 )
 
 __all__ = [
@@ -36,4 +37,5 @@ __all__ = [
     "msk_iam_bootstrap_servers",
     "read_batch",
     "report_batch_item_failures_enabled",
+    "respond",
 ]

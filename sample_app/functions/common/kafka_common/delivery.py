@@ -25,7 +25,7 @@ what the handler returns in ``batchItemFailures``.
 """
 
 import math
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -33,7 +33,7 @@ from typing import Any
 from .decoding import original_parts
 from .produce_errors import ErrorKind, classify, describe
 from .producers import FlushBudget, LazyProducer, OutboundRecord, Producer, SendFuture, flush
-from .records import RecordRef, SourceRecord
+from .records import Batch, RecordRef, SourceRecord
 
 DEAD_LETTER_REASON = "x-dead-letter-reason"
 DEAD_LETTER_SOURCE = "x-dead-letter-source"
@@ -232,6 +232,32 @@ def deliver_batch(
     )
     if report.transient_errors and not report.acknowledged:
         producer.reset()
+    return report
+
+
+def deliver_source_batch(
+    producer: LazyProducer,
+    batch: Batch,
+    works: Sequence[Work],
+    *,
+    env: Mapping[str, str],
+    remaining_ms: int | None,
+    logger: Any,
+    count: Callable[[str, int], None],
+) -> DeliveryReport:
+    """What every producing consumer does with its batch: log the records without coordinates, deliver the works
+    (dead letters to ``DEAD_LETTER_TOPIC`` when set) and ``count`` the :func:`delivery_metrics`."""
+    for where in batch.unaddressable:
+        logger.warning("skipping record without topic/partition/offset", extra={"record": where})
+    report = deliver_batch(
+        producer,
+        works,
+        dead_letter_topic=env.get("DEAD_LETTER_TOPIC", "").strip() or None,
+        remaining_ms=remaining_ms,
+        logger=logger,
+    )
+    for name, value in delivery_metrics(report, works, unaddressable=len(batch.unaddressable)).items():
+        count(name, value)
     return report
 
 

@@ -145,6 +145,14 @@ def report_batch_item_failures_enabled(env: Mapping[str, str]) -> bool:
     return env.get("REPORT_BATCH_ITEM_FAILURES", "true").strip().lower() not in {"0", "false", "no", "off"}
 
 
+def respond(failed: list[RecordRef], env: Mapping[str, str]) -> BatchResponse:
+    """The partial-batch response naming ``failed``, or :class:`BatchItemFailuresError` when the mapping cannot take
+    one (see :func:`report_batch_item_failures_enabled`), so that failed records are never committed."""
+    if failed and not report_batch_item_failures_enabled(env):
+        raise BatchItemFailuresError(failed)
+    return batch_response(failed)
+
+
 class BatchItemFailuresError(RuntimeError):
     """Raised instead of returning failures when the mapping cannot take a partial-batch response."""
 
