@@ -22,6 +22,7 @@ from .grants.acknowledgements import acknowledge_policy_wildcards
 from .grants.statements import kafka_destination_statements, schema_registry_statements, source_statements
 from .mapping.checks import check_mapping
 from .mapping.destinations import BoundDestination, DestinationKind, FailureDestination, bind_destination
+from .mapping.filters import pattern_leaves
 from .mapping.poller_groups import join_poller_group
 from .mapping.pollers import ProvisionedPollers
 from .mapping.recheck import MappingRecheck
@@ -245,7 +246,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             )
         if spec.retry_attempts == limits.RETRY_ATTEMPTS_INFINITE and spec.destination.kind is not DestinationKind.NONE:
             warn("retries-capped", "retry_attempts=-1 with a failure destination: Lambda caps retries at 10.")
-        if _has_string_token(spec.filters):
+        if any(isinstance(v, str) and is_unresolved(v) for v in pattern_leaves(spec.filters)):
             warn(
                 "filter-string-token",
                 "a filter holds a string token: CloudFormation writes its value into the pattern's JSON unescaped, so "
@@ -264,14 +265,6 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
                 "KafkaMetrics for provisioned mode (CDK's README: 'only available when using provisioned mode'); "
                 "if the deploy rejects MetricsConfig, leave mapping_metrics unset.",
             )
-
-
-def _has_string_token(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_has_string_token(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_has_string_token(v) for v in value)
-    return isinstance(value, str) and is_unresolved(value)
 
 
 __all__ = ["ConsumptionMode", "FailureDestination", "KafkaLambdaConsumer"]

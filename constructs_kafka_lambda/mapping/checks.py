@@ -7,9 +7,8 @@ Developer Guide where the models cannot say it (mode-only features, queue mode, 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
@@ -29,14 +28,10 @@ from .destinations import DestinationKind, FailureDestination
 from .filters import validate_filters
 from .pollers import ProvisionedPollers
 from .spec import ConsumptionMode, MappingSpec
+from .timing import check_batching_window, check_record_age, check_starting_position
 
 _PROVISIONED_ONLY = "is available for Kafka only in provisioned mode (Lambda guide, kafka-scaling-modes)"
 _PROVISIONED_FIX = "add provisioned_pollers=ProvisionedPollers(minimum=1, maximum=...) or remove it"
-_POSITIONS = {
-    lambda_.StartingPosition.TRIM_HORIZON: "TRIM_HORIZON",
-    lambda_.StartingPosition.LATEST: "LATEST",
-    lambda_.StartingPosition.AT_TIMESTAMP: "AT_TIMESTAMP",
-}
 
 
 def check_mapping(props: dict[str, Any]) -> MappingSpec:
@@ -47,7 +42,7 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
     if pollers is not None:
         check_type("provisioned_pollers", pollers, ProvisionedPollers, "ProvisionedPollers(...)")
     provisioned = pollers is not None
-    mode = _check_consumption_mode(props, cluster, provisioned)
+    mode = _check_consumption_mode(props, cluster)
     queue = mode is ConsumptionMode.QUEUE
     filters = _check_batch(props)
     _check_mode_features(props, provisioned)
@@ -57,7 +52,7 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
     _check_destination(destination, props["topic"], provisioned)
     if props["filter_encryption"] is not None:
         _check_filter_encryption(props["filter_encryption"], filters)
-    position, timestamp = _check_starting_position(
+    position, timestamp = check_starting_position(
         props["starting_position"], props["starting_position_timestamp"], queue
     )
     spec = MappingSpec(
@@ -66,7 +61,7 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
         function=props["function"],
         role=role,
         batch_size=props["batch_size"],
-        batching_window_seconds=_check_batching_window(props["max_batching_window"], queue),
+        batching_window_seconds=check_batching_window(props["max_batching_window"], queue),
         starting_position=position,
         starting_position_timestamp=timestamp,
         consumer_group_id=props["consumer_group_id"],
@@ -74,7 +69,7 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
         pollers=pollers,
         destination=destination,
         retry_attempts=props["retry_attempts"],
-        record_age_seconds=_check_record_age(props["max_record_age"]),
+        record_age_seconds=check_record_age(props["max_record_age"]),
         bisect_batch_on_error=props["bisect_batch_on_error"] if provisioned else None,
         report_batch_item_failures=bool(props["report_batch_item_failures"]),
         enabled=props["enabled"],
@@ -203,7 +198,7 @@ def _check_function(function: Any) -> iam.IRole:
     return role
 
 
-def _check_consumption_mode(props: dict[str, Any], cluster: KafkaCluster, provisioned: bool) -> ConsumptionMode:
+def _check_consumption_mode(props: dict[str, Any], cluster: KafkaCluster) -> ConsumptionMode:
     """Queue mode: self-managed Kafka >= 4.2 share groups; starting position and batching window do not apply
     (API model, SelfManagedKafkaEventSourceConfig.ConsumptionMode; Lambda guide, polling-kafka-queue)."""
     mode = props["consumption_mode"] if props["consumption_mode"] is not None else ConsumptionMode.STREAM
@@ -235,97 +230,6 @@ def _check_consumption_mode(props: dict[str, Any], cluster: KafkaCluster, provis
                 f"remove {prop}, or use ConsumptionMode.STREAM",
             )
     return mode
-
-
-def _check_starting_position(position: Any, timestamp: Any, queue: bool) -> tuple[str | None, float | None]:
-    if queue:
-        return None, None
-    position = lambda_.StartingPosition.TRIM_HORIZON if position is None else position
-    if position not in _POSITIONS:
-        raise ConfigError(
-            "starting_position",
-            position,
-            "Kafka mappings start at TRIM_HORIZON, LATEST or AT_TIMESTAMP",
-            "pass lambda_.StartingPosition.TRIM_HORIZON",
-        )
-    at_timestamp = position == lambda_.StartingPosition.AT_TIMESTAMP
-    if at_timestamp == (timestamp is None):
-        raise ConfigError(
-            "starting_position_timestamp",
-            timestamp,
-            "AT_TIMESTAMP needs the time to start from, and a timestamp is only used with AT_TIMESTAMP",
-            "pass starting_position=AT_TIMESTAMP with starting_position_timestamp=<Unix seconds>, or neither",
-        )
-    if timestamp is not None and not is_unresolved(timestamp):
-        if isinstance(timestamp, bool) or not isinstance(timestamp, int | float) or not 0 <= timestamp <= time.time():
-            raise ConfigError(
-                "starting_position_timestamp",
-                timestamp,
-                "the timestamp is Unix time in seconds and must not be in the future",
-                "pass e.g. int(datetime(2026, 1, 1, tzinfo=UTC).timestamp())",
-            )
-    return _POSITIONS[position], timestamp
-
-
-def _seconds_of(prop: str, duration: Duration) -> float:
-    """A Duration in seconds, or a ConfigError where CDK cannot convert it (a token in another unit)."""
-    try:
-        millis = duration.to_milliseconds()
-    except RuntimeError:
-        millis = None
-    if millis is not None and not is_unresolved(millis):
-        return float(millis) / 1000
-    try:
-        return float(duration.to_seconds())  # a number token stays a token (a float CDK recognises)
-    except RuntimeError:
-        raise ConfigError(
-            prop,
-            duration.to_string(),
-            "a duration holding a token must be given in seconds (CDK cannot convert a token between units)",
-            "pass Duration.seconds(token)",
-        ) from None
-
-
-def _check_batching_window(window: Any, queue: bool) -> int | None:
-    """MaximumBatchingWindowInSeconds is a whole number of seconds, 0-300 (API model)."""
-    if window is None or queue:
-        return None
-    if not isinstance(window, Duration):
-        raise ConfigError("max_batching_window", window, "expected a Duration", "pass Duration.seconds(n)")
-    seconds = _seconds_of("max_batching_window", window)
-    if is_unresolved(seconds):
-        return cast(int, seconds)  # a number token, kept as the token
-    if seconds != int(seconds) or not 0 <= seconds <= limits.BATCHING_WINDOW_MAX_SECONDS:
-        raise ConfigError(
-            "max_batching_window",
-            f"{seconds:g} s",
-            f"the batching window is 0 to {limits.BATCHING_WINDOW_MAX_SECONDS} seconds, in whole seconds "
-            "(API: MaximumBatchingWindowInSeconds); Kafka's default without it is 500 ms",
-            "pass Duration.seconds(n), or leave it out for the 500 ms default",
-        )
-    return int(seconds)
-
-
-def _check_record_age(age: Any) -> int | None:
-    """Whole seconds for MaximumRecordAgeInSeconds; -1 (int) means no limit (a Duration cannot be negative)."""
-    if age is None:
-        return None
-    if age == limits.RECORD_AGE_INFINITE and not isinstance(age, bool):
-        return limits.RECORD_AGE_INFINITE
-    if not isinstance(age, Duration):
-        raise ConfigError("max_record_age", age, "expected a Duration, or -1 for no limit", "pass Duration.hours(n)")
-    seconds = _seconds_of("max_record_age", age)
-    if is_unresolved(seconds):
-        return cast(int, seconds)  # a number token: written as is, checked by CloudFormation
-    if seconds != int(seconds) or not limits.RECORD_AGE_MIN_SECONDS <= seconds <= limits.RECORD_AGE_MAX_SECONDS:
-        raise ConfigError(
-            "max_record_age",
-            f"{seconds:g} s",
-            f"the maximum record age is {limits.RECORD_AGE_MIN_SECONDS} s to {limits.RECORD_AGE_MAX_SECONDS} s "
-            "(7 days) in whole seconds, or -1 for no limit",
-            "pass e.g. Duration.hours(6)",
-        )
-    return int(seconds)
 
 
 def _check_consumer_group(group: Any) -> None:
@@ -401,7 +305,7 @@ def _check_destination(destination: FailureDestination, topic: str, provisioned:
 
 def _check_access_configurations(spec: MappingSpec) -> None:
     """Secret + OAuth parameters + root CA + one per subnet and security group must fit the API's list."""
-    count = len(spec.source_access_configurations())
+    count = len(spec.source_access_configurations)
     if count > limits.SOURCE_ACCESS_CONFIGURATIONS_MAX:
         cluster = spec.cluster
         raise ConfigError(

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from ..errors import ConfigError
@@ -98,6 +98,20 @@ def _check_unique(patterns: list[dict[str, Any]], prop: str) -> None:
                 f"remove {prop}[{index}] (one copy matches the same records)",
             )
         first_seen[key] = index
+
+
+def pattern_leaves(value: Any) -> Iterator[Any]:
+    """Every key and scalar (or opaque object, e.g. an IResolvable) inside validated patterns: what decides whether
+    CDK must write a pattern (tokens inside) and what the consumer warns about (string tokens)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield key
+            yield from pattern_leaves(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from pattern_leaves(item)
+    else:
+        yield value
 
 
 # --- The walker --------------------------------------------------------------------------------------------

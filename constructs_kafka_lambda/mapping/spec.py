@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
 from typing import Any
 
 from aws_cdk import aws_iam as iam
@@ -73,9 +74,11 @@ class MappingSpec:
     def queue_mode(self) -> bool:
         return self.consumption_mode is ConsumptionMode.QUEUE
 
-    def source_access_configurations(self) -> list[tuple[str, str]]:
+    @cached_property
+    def source_access_configurations(self) -> tuple[tuple[str, str], ...]:
         """(Type, URI) pairs: the auth secret and its parameters, the root CA, and for self-managed brokers in a
-        VPC one entry per subnet and per security group (the API caps the total, checked in mapping/checks.py)."""
+        VPC one entry per subnet and per security group (the API caps the total, checked in mapping/checks.py).
+        Computed once: the checks count them and the template writes them (subnet selection asks CDK)."""
         cluster = self.cluster
         configs: list[tuple[str, str]] = list(cluster.auth.access_configurations())
         if cluster.root_ca_certificate is not None:
@@ -85,4 +88,4 @@ class MappingSpec:
             configs += [
                 ("VPC_SECURITY_GROUP", f"security_group:{g.security_group_id}") for g in cluster.security_groups
             ]
-        return configs
+        return tuple(configs)

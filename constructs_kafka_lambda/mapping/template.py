@@ -11,6 +11,7 @@ from constructs import Construct
 
 from ..scopes import stack_of
 from ..tokens import is_unresolved
+from .filters import pattern_leaves
 from .spec import MappingSpec
 
 _ALL_MAPPING_METRICS = ["EventCount", "ErrorCount", "KafkaMetrics"]
@@ -65,7 +66,7 @@ def _properties(spec: MappingSpec, destination: str | None, stack: Stack) -> dic
         "maximum_record_age_in_seconds": spec.record_age_seconds,
         "bisect_batch_on_function_error": spec.bisect_batch_on_error,
         "function_response_types": ["ReportBatchItemFailures"] if spec.report_batch_item_failures else None,
-        "source_access_configurations": [{"type": t, "uri": u} for t, u in spec.source_access_configurations()] or None,
+        "source_access_configurations": [{"type": t, "uri": u} for t, u in spec.source_access_configurations] or None,
         "filter_criteria": {"filters": [{"pattern": _pattern(f, stack)} for f in spec.filters]}
         if spec.filters
         else None,
@@ -99,18 +100,9 @@ def _kafka_config(spec: MappingSpec) -> dict[str, Any]:
 
 def _pattern(pattern: dict[str, Any], stack: Stack) -> str:
     """The pattern as compact JSON; tokens inside (CDK strings or numbers) are resolved by CDK's JSON writer."""
-    text = json.dumps(pattern, separators=(",", ":"), default=str)
-    if is_unresolved(text) or _has_objects(pattern):
+    if any(not isinstance(v, str | int | float | bool | None) or is_unresolved(v) for v in pattern_leaves(pattern)):
         return stack.to_json_string(pattern)
-    return text
-
-
-def _has_objects(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_has_objects(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_objects(v) for v in value)
-    return not isinstance(value, str | int | float | bool | type(None)) or is_unresolved(value)
+    return json.dumps(pattern, separators=(",", ":"))
 
 
 def _camel(config: dict[str, Any]) -> dict[str, Any]:
