@@ -90,7 +90,7 @@ def _kafka_config(spec: MappingSpec) -> dict[str, Any]:
     if spec.consumer_group_id is not None:
         config["consumerGroupId"] = spec.consumer_group_id
     if spec.schema_registry is not None:
-        config["schemaRegistryConfig"] = _camel(spec.schema_registry.cfn_config())
+        config["schemaRegistryConfig"] = spec.schema_registry.l1_config()
     if spec.cluster.is_msk:
         return {"amazon_managed_kafka_event_source_config": config} if config else {}
     if spec.queue_mode:
@@ -103,23 +103,6 @@ def _pattern(pattern: dict[str, Any], stack: Stack) -> str:
     if any(not isinstance(v, str | int | float | bool | None) or is_unresolved(v) for v in pattern_leaves(pattern)):
         return stack.to_json_string(pattern)
     return json.dumps(pattern, separators=(",", ":"))
-
-
-def _camel(config: dict[str, Any]) -> dict[str, Any]:
-    """CloudFormation keys to the L1 struct's camelCase keys (the L1 accepts plain dicts with those)."""
-
-    def key(name: str) -> str:
-        return {"SchemaRegistryURI": "schemaRegistryUri", "URI": "uri"}.get(name, name[0].lower() + name[1:])
-
-    def convert(value: Any) -> Any:
-        if isinstance(value, dict):
-            return {key(k): convert(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [convert(v) for v in value]
-        return value
-
-    result: dict[str, Any] = convert(config)
-    return result
 
 
 __all__ = ["build_mapping"]

@@ -113,15 +113,16 @@ class SchemaRegistry:
     def secrets(self) -> tuple[secretsmanager.ISecret, ...]:
         return tuple(secret for _, secret in self.access)
 
-    def cfn_config(self) -> dict[str, Any]:
-        """The SchemaRegistryConfig property (CloudFormation casing)."""
+    def l1_config(self) -> dict[str, Any]:
+        """The SchemaRegistryConfig property as the L1 takes it (camelCase; CloudFormation renders SchemaRegistryURI,
+        EventRecordFormat, SchemaValidationConfigs, AccessConfigs)."""
         config: dict[str, Any] = {
-            "SchemaRegistryURI": self.uri,
-            "EventRecordFormat": self.record_format,
-            "SchemaValidationConfigs": [{"Attribute": a} for a in self.validate],
+            "schemaRegistryUri": self.uri,
+            "eventRecordFormat": self.record_format,
+            "schemaValidationConfigs": [{"attribute": a} for a in self.validate],
         }
         if self.access:
-            config["AccessConfigs"] = [{"Type": t, "URI": s.secret_arn} for t, s in self.access]
+            config["accessConfigs"] = [{"type": t, "uri": s.secret_arn} for t, s in self.access]
         return config
 
 
