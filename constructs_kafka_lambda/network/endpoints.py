@@ -17,8 +17,8 @@ from .. import limits
 from ..source.cluster import select_subnets
 from ..tokens import is_unresolved
 
-_WARN: Final = "constructs-kafka-lambda:network"
-_RULE_DESCRIPTION: Final = "Kafka event source mapping pollers (constructs_kafka_lambda)"
+WARNING_ID: Final = "constructs-kafka-lambda:network"
+RULE_DESCRIPTION: Final = "Kafka event source mapping pollers (constructs_kafka_lambda)"
 _HTTPS: Final = ec2.Port.tcp(limits.HTTPS_PORT)
 
 # The interface endpoints the library may create, by service key. "s3" is a gateway endpoint (no security group).
@@ -29,8 +29,8 @@ _INTERFACE_SERVICES: Final[dict[str, ec2.InterfaceVpcEndpointAwsService]] = {
     "sqs": ec2.InterfaceVpcEndpointAwsService.SQS,
     "sns": ec2.InterfaceVpcEndpointAwsService.SNS,
 }
-_S3: Final = "s3"
-_DESTINATION_SERVICES: Final = frozenset({"sqs", "sns", _S3})
+S3: Final = "s3"
+DESTINATION_SERVICES: Final = frozenset({"sqs", "sns", S3})
 
 
 # ------------------------------------------------------------------------------------------ shared endpoints
@@ -46,8 +46,8 @@ class SharedVpcEndpoints(Construct):
     def of(vpc: ec2.IVpc, subnets: ec2.SubnetSelection | None = None) -> SharedVpcEndpoints:
         """Find or create the shared endpoints of `vpc` (an imported VPC is matched by its id across stacks)."""
         key = vpc.vpc_id if not is_unresolved(vpc.vpc_id) else vpc.node.path
-        construct_id = f"KafkaLambdaEndpoints{_digest(key)}"
-        stacks = [Stack.of(vpc)] if is_unresolved(vpc.vpc_id) else _stacks(vpc.node.root)
+        construct_id = f"KafkaLambdaEndpoints{digest(key)}"
+        stacks = [Stack.of(vpc)] if is_unresolved(vpc.vpc_id) else app_stacks(vpc.node.root)
         for stack in stacks:
             found = stack.node.try_find_child(construct_id)
             if isinstance(found, SharedVpcEndpoints):
@@ -83,7 +83,7 @@ class SharedVpcEndpoints(Construct):
 
     def require(self, service: str, subnets: ec2.SubnetSelection | None = None) -> None:
         """Make sure the endpoint for `service` exists ("lambda", "sts", "secretsmanager", "sqs", "sns", "s3")."""
-        if service == _S3:
+        if service == S3:
             self._require_s3(subnets or self.subnets)
             return
         if service in self.interface_endpoints:
@@ -117,9 +117,9 @@ class SharedVpcEndpoints(Construct):
             for target in targets:
                 # remote_rule=True: when the cluster group lives in another stack, CDK puts the rule in the
                 # group's stack, so the VPC's stack never depends on a later stack. CDK skips existing rule ids.
-                target.add_ingress_rule(group, _HTTPS, _RULE_DESCRIPTION, True)
+                target.add_ingress_rule(group, _HTTPS, RULE_DESCRIPTION, True)
                 if not group.allow_all_outbound:
-                    group.add_egress_rule(target, _HTTPS, _RULE_DESCRIPTION)
+                    group.add_egress_rule(target, _HTTPS, RULE_DESCRIPTION)
 
     def _require_s3(self, subnets: ec2.SubnetSelection) -> None:
         """A gateway endpoint routed from the given subnets' route tables (later subnets are added to it)."""
@@ -130,7 +130,7 @@ class SharedVpcEndpoints(Construct):
             if not self._unrouted:
                 self._unrouted = True
                 Annotations.of(self).add_warning_v2(
-                    f"{_WARN}-no-route",
+                    f"{WARNING_ID}-no-route",
                     "The cluster's subnets have no known route tables, so the S3 gateway endpoint cannot be routed "
                     "to them: add the route tables to it, or give the VPC with its route tables.",
                 )
@@ -192,18 +192,18 @@ def _route_table_ids(vpc: ec2.IVpc, subnets: ec2.SubnetSelection) -> list[str] |
     return ids or None
 
 
-def _stacks(root: IConstruct) -> list[Stack]:
+def app_stacks(root: IConstruct) -> list[Stack]:
     """Every stack of the app, in stages too (not nested stacks)."""
     found: list[Stack] = []
     for child in root.node.children:
         if Stack.is_stack(child):
             found.append(child)  # type: ignore[arg-type]
         elif Stage.is_stage(child):
-            found += _stacks(child)
+            found += app_stacks(child)
     return found
 
 
-def _digest(key: str) -> str:
+def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:8].upper()
 
 

@@ -31,13 +31,13 @@ from ..source.cluster import KafkaCluster
 from ..tokens import is_unresolved
 from .access import AccessMode, NetworkAccess
 from .endpoints import (
-    _DESTINATION_SERVICES,
-    _RULE_DESCRIPTION,
-    _S3,
-    _WARN,
+    DESTINATION_SERVICES,
+    RULE_DESCRIPTION,
+    S3,
+    WARNING_ID,
     SharedVpcEndpoints,
-    _digest,
-    _stacks,
+    app_stacks,
+    digest,
 )
 
 
@@ -55,7 +55,7 @@ def wire_network(scope: Construct, spec: MappingSpec, *, destination_service: st
     if not cluster.in_vpc:
         if access is not None:
             warn(
-                f"{_WARN}-ignored",
+                f"{WARNING_ID}-ignored",
                 "network_access is ignored: the brokers are public (no vpc=), so the pollers reach them and AWS "
                 "APIs over the internet.",
             )
@@ -65,7 +65,7 @@ def wire_network(scope: Construct, spec: MappingSpec, *, destination_service: st
     if not groups:
         listed = ", ".join(str(p) for p in ports)
         warn(
-            f"{_WARN}-unmanaged",
+            f"{WARNING_ID}-unmanaged",
             f"networking not managed: ensure the cluster security group allows itself on port {listed} and the "
             "subnets reach Lambda and STS (NAT or endpoints), or pass vpc= and security_groups=.",
         )
@@ -84,7 +84,7 @@ def wire_network(scope: Construct, spec: MappingSpec, *, destination_service: st
         return
     if cluster.vpc is None:
         warn(
-            f"{_WARN}-no-vpc",
+            f"{WARNING_ID}-no-vpc",
             f"VPC endpoints for {', '.join(services)} cannot be created without vpc=: the security-group rules "
             "were added, but pass vpc= (and subnets=) to KafkaCluster, or ensure the subnets reach these services "
             "and choose NetworkAccess.existing_egress().",
@@ -93,13 +93,13 @@ def wire_network(scope: Construct, spec: MappingSpec, *, destination_service: st
     endpoints = SharedVpcEndpoints.of(cluster.vpc, cluster.subnets)
     for service in services:
         endpoints.require(service, cluster.subnets)
-    uses_interface_endpoints = any(service != _S3 for service in services)
+    uses_interface_endpoints = any(service != S3 for service in services)
     for group in groups:
         if uses_interface_endpoints:  # a gateway endpoint (S3) has no security group to be admitted to
             endpoints.admit(group)
-        if _S3 in services and not group.allow_all_outbound:
+        if S3 in services and not group.allow_all_outbound:
             warn(
-                f"{_WARN}-s3-prefix-list",
+                f"{WARNING_ID}-s3-prefix-list",
                 f"The cluster security group {group.node.path} restricts outbound traffic: allow TCP 443 to the S3 "
                 "managed prefix list (com.amazonaws.<region>.s3) so that failed batches reach the bucket through "
                 "the S3 gateway endpoint (the prefix list id is not known at synth).",
@@ -117,9 +117,7 @@ def _endpoint_services(
     """The services that need an endpoint, in creation order."""
     if access is not None and access.mode is AccessMode.EXISTING_EGRESS:
         return (
-            [destination_service]
-            if access.destination_endpoint and destination_service in _DESTINATION_SERVICES
-            else []
+            [destination_service] if access.destination_endpoint and destination_service in DESTINATION_SERVICES else []
         )
     services: list[str] = []
     if not provisioned:
@@ -128,12 +126,12 @@ def _endpoint_services(
             services.append("secretsmanager")
     elif access is not None and access.mode is AccessMode.VPC_ENDPOINTS:
         Annotations.of(scope).add_warning_v2(
-            f"{_WARN}-provisioned-endpoints",
+            f"{WARNING_ID}-provisioned-endpoints",
             "NetworkAccess.vpc_endpoints() in provisioned mode: provisioned pollers need no Lambda, STS or Secrets "
             "Manager endpoints and AWS advises against them, so none were created (only the on-failure "
             "destination's endpoint is). Leave network_access unset.",
         )
-    if destination_service in _DESTINATION_SERVICES:
+    if destination_service in DESTINATION_SERVICES:
         services.append(destination_service)
     return services
 
@@ -143,19 +141,32 @@ def _default_access(scope: Construct, cluster: KafkaCluster, provisioned: bool) 
     gateway (CDK's PRIVATE_WITH_EGRESS subnets), interface endpoints would be paid twice (about $7.30 per endpoint
     and AZ a month plus $0.01/GB, us-east-1): use the NAT and say how to opt in. Elsewhere (isolated subnets, or
     subnets not known at synth): endpoints."""
-    if provisioned or cluster.vpc is None:
-        return None
-    selected = cluster.selected_subnets()
-    private = {s.subnet_id for s in cluster.vpc.private_subnets}
-    if selected is None or not selected.subnets or not all(s.subnet_id in private for s in selected.subnets):
+    if provisioned or cluster.vpc is None or _subnet_kinds(cluster) != {"private"}:
         return None
     Annotations.of(scope).add_warning_v2(
-        f"{_WARN}-nat-default",
+        f"{WARNING_ID}-nat-default",
         "The cluster's subnets route through a NAT gateway, so no Lambda/STS/Secrets Manager endpoints were created "
         "(the pollers use the NAT; about $0.045/GB processed). To keep that traffic off the NAT, pass "
         "network_access=NetworkAccess.vpc_endpoints(); to silence this, pass NetworkAccess.existing_egress(nat_gateway=True).",
     )
     return NetworkAccess(AccessMode.EXISTING_EGRESS, nat_gateway=True, destination_endpoint=True)
+
+
+def _subnet_kinds(cluster: KafkaCluster) -> set[str]:
+    """What the chosen subnets are, by the VPC's own grouping: "private" (routed through a NAT gateway or other
+    egress), "isolated", "public", or "unknown" (not in any group, or no subnet known). One classification for the
+    NAT default and the check of an existing_egress(nat_gateway=True) claim."""
+    vpc, selected = cluster.vpc, cluster.selected_subnets
+    if vpc is None or selected is None or not selected.subnets:
+        return {"unknown"}
+    kinds = {s.subnet_id: "private" for s in vpc.private_subnets}
+    kinds.update({s.subnet_id: "isolated" for s in vpc.isolated_subnets})
+    kinds.update({s.subnet_id: "public" for s in vpc.public_subnets})
+    found = {kinds.get(s.subnet_id, "unknown") for s in selected.subnets}
+    chosen_type = cluster.subnets.subnet_type if cluster.subnets is not None else None
+    if chosen_type in (ec2.SubnetType.PRIVATE_ISOLATED, ec2.SubnetType.PUBLIC):
+        found.add("isolated" if chosen_type is ec2.SubnetType.PRIVATE_ISOLATED else "public")
+    return found
 
 
 def _state_registry_path(scope: Construct, spec: MappingSpec) -> None:
@@ -166,7 +177,7 @@ def _state_registry_path(scope: Construct, spec: MappingSpec) -> None:
         return
     target = "AWS Glue (glue.<region>.amazonaws.com)" if registry.kind == "glue" else f"the registry at {registry.uri}"
     Annotations.of(scope).add_warning_v2(
-        f"{_WARN}-schema-registry",
+        f"{WARNING_ID}-schema-registry",
         f"The pollers call {target} from the cluster's VPC: make sure the subnets reach it (a NAT gateway"
         + (", or a Glue interface endpoint" if registry.kind == "glue" else "")
         + ").",
@@ -177,14 +188,7 @@ def _check_nat_claim(cluster: KafkaCluster, access: NetworkAccess | None) -> Non
     """existing_egress(nat_gateway=True) with subnets that have no route to a NAT gateway fails at construction."""
     if access is None or not access.nat_gateway or cluster.vpc is None:
         return
-    vpc = cluster.vpc
-    selection = cluster.subnets or ec2.SubnetSelection()
-    chosen = cluster.selected_subnets().subnets  # type: ignore[union-attr]
-    no_nat = {s.subnet_id: "isolated" for s in vpc.isolated_subnets}
-    no_nat.update({s.subnet_id: "public" for s in vpc.public_subnets})
-    bad = sorted({no_nat[s.subnet_id] for s in chosen if s.subnet_id in no_nat})
-    if selection.subnet_type in (ec2.SubnetType.PRIVATE_ISOLATED, ec2.SubnetType.PUBLIC):
-        bad = sorted(set(bad) | {"isolated" if selection.subnet_type is ec2.SubnetType.PRIVATE_ISOLATED else "public"})
+    bad = sorted(_subnet_kinds(cluster) & {"isolated", "public"})
     if bad:
         raise ConfigError(
             "network_access",
@@ -212,8 +216,8 @@ def _imported_group(scope: Construct, group_id: str) -> ec2.ISecurityGroup:
     """
     owner = _reference_stack(group_id)
     key = _reference_key(group_id)
-    construct_id = f"KafkaLambdaGroup{_digest(key)}"
-    candidates = [owner] if owner is not None else _stacks(scope.node.root)
+    construct_id = f"KafkaLambdaGroup{digest(key)}"
+    candidates = [owner] if owner is not None else app_stacks(scope.node.root)
     for stack in candidates:
         found = stack.node.try_find_child(construct_id)
         if found is not None:
@@ -228,9 +232,9 @@ def _imported_group(scope: Construct, group_id: str) -> ec2.ISecurityGroup:
 
 def allow_self(group: ec2.ISecurityGroup, port: ec2.Port) -> None:
     """Self-referencing ingress (and egress, when the group restricts outbound) on one port, once per group."""
-    group.add_ingress_rule(group, port, _RULE_DESCRIPTION)
+    group.add_ingress_rule(group, port, RULE_DESCRIPTION)
     if not group.allow_all_outbound:
-        group.add_egress_rule(group, port, _RULE_DESCRIPTION)
+        group.add_egress_rule(group, port, RULE_DESCRIPTION)
 
 
 # --------------------------------------------------------------------------------------------------- helpers

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Final
 
 from aws_cdk import aws_ec2 as ec2
@@ -219,15 +220,17 @@ class KafkaCluster:
         found = [self.auth.secret, self.root_ca_certificate]
         return tuple(s for s in found if s is not None)
 
+    @cached_property
     def selected_subnets(self) -> ec2.SelectedSubnets | None:
-        """The chosen subnets of `vpc` (private ones by default), where the mapping puts its ENIs."""
+        """The chosen subnets of `vpc` (private ones by default), where the mapping puts its ENIs. Asked of CDK once
+        per description: the checks, the access configurations and the network defaults all read it."""
         if self.vpc is None:
             return None
         return select_subnets(self.vpc, self.subnets)
 
     def subnet_ids_in_vpc(self) -> list[str]:
         """The ids of the chosen subnets (or of an L1 cluster's subnets when no VPC was given)."""
-        selected = self.selected_subnets()
+        selected = self.selected_subnets
         return list(self.subnet_ids) if selected is None else selected.subnet_ids
 
     # ------------------------------------------------------------------------------------------------ grants
