@@ -19,10 +19,9 @@ from constructs import Construct
 from ..checks import check_topic
 from ..errors import ConfigError
 from ..scopes import stack_of
-from ..source.arns import group_arn, topic_arn
 from ..source.auth import AuthMechanism
 from .acknowledgements import acknowledge_policy_wildcards
-from .statements import Statement, allow, secret_statements
+from .statements import Statement, allow, discovery_statements, read_statements, secret_statements, write_statement
 
 if TYPE_CHECKING:
     from ..source.cluster import KafkaCluster
@@ -74,15 +73,10 @@ def client_statements(
     statements: list[Statement] = []
     arn = cluster.cluster_arn
     if cluster.is_msk and arn is not None:
-        statements += [allow(["kafka:DescribeClusterV2"], [arn]), allow(["kafka:GetBootstrapBrokers"], ["*"])]
-        if cluster.auth.mechanism is AuthMechanism.IAM:
-            connect = ["kafka-cluster:Connect"] + (
-                ["kafka-cluster:WriteDataIdempotently"] if produce and idempotent else []
-            )
-            data = ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData" if produce else "kafka-cluster:ReadData"]
-            statements += [allow(connect, [arn]), allow(data, [topic_arn(arn, topic)])]
-            if not produce:
-                statements.append(
-                    allow(["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"], [group_arn(arn, group)])
-                )
+        statements += discovery_statements(arn)
+        if cluster.auth.mechanism is AuthMechanism.IAM and produce:
+            connect = ["kafka-cluster:Connect"] + (["kafka-cluster:WriteDataIdempotently"] if idempotent else [])
+            statements += [allow(connect, [arn]), write_statement(arn, topic)]
+        elif cluster.auth.mechanism is AuthMechanism.IAM:
+            statements += read_statements(arn, topic, group, connect_extra=[])
     return statements + secret_statements(cluster)

@@ -47,25 +47,35 @@ def source_statements(cluster: KafkaCluster, topic: str, group: str | None) -> l
     if cluster.is_msk:
         assert cluster.cluster_arn is not None
         arn = cluster.cluster_arn
-        statements.append(allow(["kafka:DescribeClusterV2"], [arn]))
-        if cluster.vpc_connection_arn is not None:  # cross-account: the mapping reads through the VPC connection
-            statements.append(allow(["kafka:DescribeVpcConnection"], [cluster.vpc_connection_arn]))
-        statements.append(allow(["kafka:GetBootstrapBrokers"], ["*"]))
+        # cross-account: the mapping reads through the VPC connection
+        statements += discovery_statements(arn, vpc_connection_arn=cluster.vpc_connection_arn)
         if cluster.auth.mechanism is AuthMechanism.IAM:
             # DescribeClusterDynamicConfiguration does not apply to MSK Serverless (MSK's IAM action table).
             serverless = cluster.kind is SourceKind.MSK_SERVERLESS
-            connect = ["kafka-cluster:Connect"] + (
-                [] if serverless else ["kafka-cluster:DescribeClusterDynamicConfiguration"]
-            )
-            statements += [
-                allow(connect, [arn]),
-                allow(["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], [topic_arn(arn, topic)]),
-                allow(["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"], [group_arn(arn, group)]),
-            ]
+            extra = [] if serverless else ["kafka-cluster:DescribeClusterDynamicConfiguration"]
+            statements += read_statements(arn, topic, group, connect_extra=extra)
     if cluster.in_vpc:
         statements.append(allow(list(ENI_ACTIONS), ["*"]))
     statements += secret_statements(cluster)
     return statements
+
+
+def discovery_statements(cluster_arn: str, *, vpc_connection_arn: str | None = None) -> list[Statement]:
+    """Finding the brokers: DescribeClusterV2 on the cluster (DescribeVpcConnection on a VPC connection read across
+    accounts), and GetBootstrapBrokers, which has no resource-level permissions."""
+    statements = [allow(["kafka:DescribeClusterV2"], [cluster_arn])]
+    if vpc_connection_arn is not None:
+        statements.append(allow(["kafka:DescribeVpcConnection"], [vpc_connection_arn]))
+    return [*statements, allow(["kafka:GetBootstrapBrokers"], ["*"])]
+
+
+def read_statements(cluster_arn: str, topic: str, group: str | None, *, connect_extra: list[str]) -> list[Statement]:
+    """IAM access control for reading `topic` in `group` (the mapping's UUID group, `/*`, without one)."""
+    return [
+        allow(["kafka-cluster:Connect", *connect_extra], [cluster_arn]),
+        allow(["kafka-cluster:DescribeTopic", "kafka-cluster:ReadData"], [topic_arn(cluster_arn, topic)]),
+        allow(["kafka-cluster:AlterGroup", "kafka-cluster:DescribeGroup"], [group_arn(cluster_arn, group)]),
+    ]
 
 
 def schema_registry_statements(registry: SchemaRegistry | None) -> list[Statement]:
@@ -89,12 +99,12 @@ def kafka_destination_statements(cluster: KafkaCluster, topic: str) -> list[Stat
     if not (cluster.is_msk and cluster.auth.mechanism is AuthMechanism.IAM):
         return []
     assert cluster.cluster_arn is not None
-    return [
-        allow(
-            ["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"],
-            [topic_arn(cluster.cluster_arn, topic)],
-        )
-    ]
+    return [write_statement(cluster.cluster_arn, topic)]
+
+
+def write_statement(cluster_arn: str, topic: str) -> Statement:
+    """IAM access control for writing to `topic` (with Connect on the cluster granted beside it)."""
+    return allow(["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"], [topic_arn(cluster_arn, topic)])
 
 
 def secret_statements(cluster: KafkaCluster) -> list[Statement]:
