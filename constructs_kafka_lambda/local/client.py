@@ -28,6 +28,7 @@ class KafkaClient:
         self._consumer: Any = None
         self._producer: Any = None
         self._partitions: list[Any] = []
+        self._skip_before: dict[tuple[str, int], int] = {}  # AT_TIMESTAMP: until the first record at or after it
 
     def _new_consumer(self, group_id: str | None) -> Any:
         from kafka import KafkaConsumer
@@ -75,11 +76,18 @@ class KafkaClient:
             for tp, end in self.high_watermarks(partitions).items():
                 consumer.seek(tp, end)
         elif starting_position == "AT_TIMESTAMP" and timestamp is not None:
-            found = consumer.offsets_for_times({tp: int(timestamp * 1000) for tp in partitions})
-            ends = self.high_watermarks([tp for tp in partitions if found.get(tp) is None])
+            # The broker's answer (ListOffsets by time) is a hint: some brokers (the embedded one) answer the
+            # earliest offset. `poll` then skips the leading records stamped before the time, which gives
+            # Kafka's own rule (the first offset whose timestamp is at or after it) on every broker.
+            since = int(timestamp * 1000)
+            found = consumer.offsets_for_times({tp: since for tp in partitions})
             for tp in partitions:
                 hit = found.get(tp)
-                consumer.seek(tp, hit.offset if hit is not None else ends[tp])
+                if hit is not None:
+                    consumer.seek(tp, hit.offset)
+                else:
+                    consumer.seek_to_beginning(tp)
+                self._skip_before[(tp.topic, tp.partition)] = since
         else:
             consumer.seek_to_beginning(*partitions)
 
@@ -113,6 +121,11 @@ class KafkaClient:
         records = []
         for tp in sorted(fetched, key=lambda t: t.partition):
             for message in fetched[tp]:
+                since = self._skip_before.get((tp.topic, tp.partition))
+                if since is not None:
+                    if message.timestamp < since:
+                        continue
+                    del self._skip_before[(tp.topic, tp.partition)]
                 headers = tuple((str(name), value) for name, value in (message.headers or []))
                 records.append(
                     KafkaRecord(tp.topic, tp.partition, message.offset, message.timestamp,

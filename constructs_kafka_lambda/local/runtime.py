@@ -127,6 +127,7 @@ class LocalRuntime:
         self.deliverer = Deliverer(target, settings.mapping_uuid, self.client.produce) if target else None
         self._entries: dict[str, deque[_Entry]] = {}
         self._turn = 0
+        self._opened = False
 
     # ------------------------------------------------------------------------------------------- constructors
     @classmethod
@@ -180,9 +181,12 @@ class LocalRuntime:
             return result
         if settings.queue_mode:
             self.log(f"{settings.path}: queue mode (share groups) runs as a stream here: order is kept, not relaxed")
-        partitions = self.client.open(settings.topic, settings.starting_position, settings.starting_position_timestamp)
-        for partition in partitions:
-            self._entries.setdefault(f"{settings.topic}-{partition}", deque())
+        if not self._opened:  # the position is fixed once, as when the mapping is created; later runs continue
+            partitions = self.client.open(settings.topic, settings.starting_position,
+                                          settings.starting_position_timestamp)  # fmt: skip
+            for partition in partitions:
+                self._entries.setdefault(f"{settings.topic}-{partition}", deque())
+            self._opened = True
         try:
             while True:
                 self._check(deadline)
