@@ -2,7 +2,9 @@
 
 The consumer's L1s (mapping, function, destination) are resolved by their stack into the same CloudFormation
 values a template holds, and read by the template reader, so `for_consumer` and `from_template` cannot disagree.
-Escape-hatch edits on the L1 are therefore seen too.
+Escape-hatch edits through the L1's properties are seen too (not raw `add_property_override`s). One gap: an L2
+Function renders its environment only at synthesis, so `settings.function.environment` is empty here; the
+handler given to `for_consumer` runs in this process with this process's environment, so set what it reads.
 """
 
 from __future__ import annotations
@@ -28,16 +30,10 @@ _FUNCTION_PROPERTIES = ("FunctionName", "Timeout", "MemorySize", "Handler", "Env
 _NAMES = {"AWS::SQS::Queue": "QueueName", "AWS::SNS::Topic": "TopicName", "AWS::S3::Bucket": "BucketName"}
 
 
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
-
-
 def _entry(stack: cdk.Stack, resource: cdk.CfnResource, properties: tuple[str, ...]) -> tuple[str, dict[str, Any]]:
-    values = {}
-    for name in properties:
-        value = stack.resolve(getattr(resource, _snake(name), None))
-        if value is not None:
-            values[name] = value
+    """The L1's CloudFormation properties, rendered and resolved as synthesis would (PascalCase)."""
+    rendered = stack.resolve(resource._render_properties(resource._cfn_properties))
+    values = {name: rendered[name] for name in properties if rendered.get(name) is not None}
     return str(stack.resolve(resource.logical_id)), {"Type": resource.cfn_resource_type, "Properties": values}
 
 
@@ -57,4 +53,4 @@ def settings_from_consumer(consumer: KafkaLambdaConsumer) -> MappingSettings:
     region = stack.region if not cdk.Token.is_unresolved(stack.region) else "us-east-1"
     account = stack.account if not cdk.Token.is_unresolved(stack.account) else "000000000000"
     settings = settings_from_template({"Resources": resources}, mapping_id, region=region, account=account)
-    return dataclasses.replace(settings, path=consumer.node.path)
+    return dataclasses.replace(settings, path=consumer.cfn_mapping.node.path)  # the path a template records

@@ -140,6 +140,19 @@ def manifest_paths(template_path: Path | None) -> dict[str, str]:
     return paths
 
 
+def manifest_environment(template_path: Path | None) -> tuple[str, str] | None:
+    """(region, account) of the stack from the manifest's `aws://account/region`, where both are literal."""
+    manifest = template_path.parent / "manifest.json" if template_path is not None else None
+    if manifest is None or not manifest.is_file():
+        return None
+    for artifact in json.loads(manifest.read_text()).get("artifacts", {}).values():
+        if artifact.get("properties", {}).get("templateFile") == template_path.name:  # type: ignore[union-attr]
+            account, _, region = str(artifact.get("environment", "")).removeprefix("aws://").partition("/")
+            if account.isdigit() and region and "unknown" not in region:
+                return region, account
+    return None
+
+
 def select_mapping(template: Mapping[str, Any], consumer: str | None, paths: Mapping[str, str]) -> str:
     """The logical id of the mapping `consumer` names: a construct path (its own or a parent's), or a logical id."""
     mappings = kafka_mappings(template, paths)
@@ -157,6 +170,11 @@ def select_mapping(template: Mapping[str, Any], consumer: str | None, paths: Map
         for logical_id, path in mappings.items()
         if logical_id == wanted or path == wanted or path.startswith(wanted + "/")
     ]
+    if not matches and "/" in wanted:
+        # No path metadata (a template synthesized outside the CDK CLI): CDK's logical ids begin with the path's
+        # components below the stack, so "Stack/Orders" names the mapping whose id starts with "Orders".
+        prefix = "".join(c for c in wanted.split("/", 1)[1] if c.isalnum())
+        matches = [logical_id for logical_id in mappings if logical_id.startswith(prefix)]
     if len(matches) != 1:
         listed = ", ".join(f"{path} ({logical_id})" for logical_id, path in sorted(mappings.items()))
         rule = "matches no Kafka mapping" if not matches else f"matches {len(matches)} mappings"
@@ -174,6 +192,7 @@ def settings_from_template(
     """The settings of the Kafka mapping `consumer` (construct path or logical id) in a synthesized template."""
     body, template_path = load_template(template)
     paths = manifest_paths(template_path)
+    region, account = manifest_environment(template_path) or (region, account)
     logical_id = select_mapping(body, consumer, paths)
     resolver = _Resolver(body, region, account)
     path = kafka_mappings(body, paths)[logical_id]

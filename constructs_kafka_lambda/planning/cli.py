@@ -44,7 +44,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m constructs_kafka_lambda",
-        description="Plan a Kafka -> Lambda event source mapping, or preview what its filters drop. No AWS calls.",
+        description="Plan a Kafka -> Lambda event source mapping, preview what its filters drop (no AWS calls), or "
+        "run a consumer locally on a real Kafka broker.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     _plan_parser(
@@ -58,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     preview.set_defaults(run=_run_preview)
     calibration = commands.add_parser("calibration", help="published figures re-run through the planner")
     calibration.set_defaults(run=_run_calibration)
+    from ..local.cli import add_parser as add_local_parser  # the local runtime's own options live with it
+
+    add_local_parser(commands)
     return parser
 
 

@@ -42,7 +42,8 @@ def produce(kafka: EmbeddedKafka) -> Iterator[Callable[..., None]]:
     from confluent_kafka import Producer
 
     producer = Producer({"bootstrap.servers": kafka.bootstrap_servers, "enable.idempotence": True,
-                         "message.max.bytes": 16 * 1024 * 1024, "linger.ms": 0})  # fmt: skip
+                         "message.max.bytes": 16 * 1024 * 1024, "linger.ms": 0,
+                         "log_level": 0})  # fmt: skip  (quiet when the broker stops at the end of the session)
 
     def send(
         topic: str,
@@ -66,6 +67,7 @@ def produce(kafka: EmbeddedKafka) -> Iterator[Callable[..., None]]:
 
     yield send
     producer.flush(10)
+    del producer
 
 
 @pytest.fixture
