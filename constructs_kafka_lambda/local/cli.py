@@ -70,7 +70,9 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             broker.create_topic(settings.topic, partitions=args.partitions)
             if settings.on_failure is not None and settings.on_failure.kind == "kafka":
                 broker.create_topic(settings.on_failure.name)
-            print(f"embedded Kafka broker on {servers}; topic {settings.topic} ({args.partitions} partitions)", file=out)
+            print(
+                f"embedded Kafka broker on {servers}; topic {settings.topic} ({args.partitions} partitions)", file=out
+            )
         if args.aws == "moto":
             stack.enter_context(_moto())
             if settings.on_failure is not None and settings.on_failure.kind != "kafka":
@@ -114,13 +116,17 @@ def load_handler(spec: str | None, code_path: str | None) -> Callable[..., Any]:
     try:
         module = importlib.import_module(module_name)
     except ImportError as error:
-        raise ConfigError("--handler", spec, f"cannot import {module_name!r}: {error}",
-                          "run from the handler's directory or pass --handler package.module:function") from error
+        raise ConfigError(
+            "--handler",
+            spec,
+            f"cannot import {module_name!r}: {error}",
+            "run from the handler's directory or pass --handler package.module:function",
+        ) from error
     handler = getattr(module, function_name, None)
     if not callable(handler):
         raise ConfigError("--handler", spec, f"{module_name} has no function {function_name!r}",
                           "name the handler function after the colon")  # fmt: skip
-    return handler  # type: ignore[no-any-return]
+    return handler
 
 
 def produce_lines(servers: str, topic: str, path: Path) -> int:

@@ -45,9 +45,7 @@ def _iso(epoch_ms: int | float) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _contexts(
-    settings: MappingSettings, condition: str, attempts: int, outcome: Outcome | None
-) -> dict[str, Any]:
+def _contexts(settings: MappingSettings, condition: str, attempts: int, outcome: Outcome | None) -> dict[str, Any]:
     return {
         "requestContext": {
             "requestId": outcome.request_id if outcome else str(uuid.uuid4()),

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
+from .client import KafkaClient
 from .events import MAX_PAYLOAD_BYTES, KafkaRecord, LambdaContext, build_event, fits, record_bytes
 from .failures import (
     PAYLOAD_TOO_LARGE,
@@ -42,7 +43,6 @@ from .failures import (
     batch_record,
     kafka_topic_record,
 )
-from .client import KafkaClient
 from .settings import MappingSettings, settings_from_template
 
 if TYPE_CHECKING:
@@ -199,9 +199,7 @@ class LocalRuntime:
                     result.idle = True
                     break
         except _Deadline:
-            result.stalled = {
-                key: entries[0].record.offset for key, entries in self._entries.items() if entries
-            }
+            result.stalled = {key: entries[0].record.offset for key, entries in self._entries.items() if entries}
         self._commit()
         result.committed = self.client.committed()
         return result
@@ -217,7 +215,9 @@ class LocalRuntime:
     def _fetch(self, result: RunResult, wait: float) -> None:
         buffered = {key: sum(1 for e in entries if not e.resolved) for key, entries in self._entries.items()}
         now = time.monotonic()
-        for record in self.client.poll(wait, full={k for k, n in buffered.items() if n >= 4 * self.settings.batch_size}):
+        for record in self.client.poll(
+            wait, full={k for k, n in buffered.items() if n >= 4 * self.settings.batch_size}
+        ):
             passed = self._passes(record)
             entry = _Entry(record, passed, resolved=not passed, arrived=now)
             self._entries.setdefault(record.partition_key, deque()).append(entry)
@@ -389,7 +389,9 @@ class LocalRuntime:
                                       outcome, with_payload=with_payload)]  # fmt: skip
                 self.deliverer.deliver(items, records)
             result.failures += items
-            self.log(f"  {condition}: {len(records)} records -> {self.deliverer.target.kind}://{self.deliverer.target.name}")
+            self.log(
+                f"  {condition}: {len(records)} records -> {self.deliverer.target.kind}://{self.deliverer.target.name}"
+            )
         for entry in work.records:
             entry.resolved = True
 

@@ -301,7 +301,11 @@ class _Resolver:
     def name(self, logical_id: str) -> str:
         resource = self.resources.get(logical_id, {})
         literal = resource.get("Properties", {}).get(_NAME_PROPERTY.get(resource.get("Type", ""), ""))
-        return literal if isinstance(literal, str) else (logical_id.lower() if "S3" in resource.get("Type", "") else logical_id)
+        return (
+            literal
+            if isinstance(literal, str)
+            else (logical_id.lower() if "S3" in resource.get("Type", "") else logical_id)
+        )
 
     def _arn(self, logical_id: str) -> str:
         kind = self.resources.get(logical_id, {}).get("Type", "")

@@ -41,9 +41,15 @@ def produce(kafka: EmbeddedKafka) -> Iterator[Callable[..., None]]:
     (flushed), so every record is on the broker when it returns."""
     from confluent_kafka import Producer
 
-    producer = Producer({"bootstrap.servers": kafka.bootstrap_servers, "enable.idempotence": True,
-                         "message.max.bytes": 16 * 1024 * 1024, "linger.ms": 0,
-                         "log_level": 0})  # fmt: skip  (quiet when the broker stops at the end of the session)
+    producer = Producer(
+        {
+            "bootstrap.servers": kafka.bootstrap_servers,
+            "enable.idempotence": True,
+            "message.max.bytes": 16 * 1024 * 1024,
+            "linger.ms": 0,
+            "log_level": 0,
+        }
+    )  # fmt: skip  (quiet when the broker stops at the end of the session)
 
     def send(
         topic: str,
@@ -67,7 +73,6 @@ def produce(kafka: EmbeddedKafka) -> Iterator[Callable[..., None]]:
 
     yield send
     producer.flush(10)
-    del producer
 
 
 @pytest.fixture
@@ -75,7 +80,9 @@ def settings() -> Callable[..., MappingSettings]:
     """settings(topic, **fields) -> MappingSettings with a fast batching window (0) unless given."""
 
     def make(topic: str, **fields: Any) -> MappingSettings:
-        function = fields.pop("function", FunctionSettings("orders-fn", "arn:aws:lambda:us-east-1:111111111111:function:orders-fn"))
+        function = fields.pop(
+            "function", FunctionSettings("orders-fn", "arn:aws:lambda:us-east-1:111111111111:function:orders-fn")
+        )
         fields.setdefault("batching_window_seconds", 0)
         return MappingSettings(path=f"Test/{topic}", topic=topic, function=function, **fields)
 

@@ -7,7 +7,9 @@ import json
 import time
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from constructs_kafka_lambda.local import LocalRuntime
 
@@ -36,7 +38,9 @@ def test_msk_event_has_the_shape_of_aws_example_event(kafka, topic, produce, set
     produce(name, b'{"psi": 30}', key=b"truck-1", headers=[("source", b"\x00\x01\xff"), ("empty", None)], partition=1)
     produce(name, None, key=None, partition=0)  # a tombstone with no key
     handler = Recorder()
-    result = LocalRuntime(settings(name, msk=True, event_source_arn=MSK_ARN), handler, kafka.bootstrap_servers).run_until_idle(20)
+    result = LocalRuntime(
+        settings(name, msk=True, event_source_arn=MSK_ARN), handler, kafka.bootstrap_servers
+    ).run_until_idle(20)
     assert result.idle
     (event,) = handler.events
     # with-msk example event: these keys, in this order, records keyed topic-partition
@@ -76,7 +80,12 @@ def test_self_managed_event_has_no_event_source_arn(kafka, topic, produce, setti
             st.none() | st.binary(max_size=64),
             st.none() | st.binary(max_size=512),
             # header names are strings; librdkafka (the producer here) ends them at a NUL, so names have none
-            st.lists(st.tuples(st.text(st.characters(blacklist_characters='\x00'), min_size=1, max_size=10), st.binary(max_size=16)), max_size=3),
+            st.lists(
+                st.tuples(
+                    st.text(st.characters(blacklist_characters="\x00"), min_size=1, max_size=10), st.binary(max_size=16)
+                ),
+                max_size=3,
+            ),
         ),
         min_size=1,
         max_size=12,
@@ -136,7 +145,9 @@ def test_filters_drop_and_commit_records_never_delivered(kafka, topic, produce, 
     for value in values:
         produce(name, (value if isinstance(value, str) else json.dumps(value)).encode())
     handler = Recorder()
-    runtime = LocalRuntime(settings(name, filters=({"value": {"psi": [{"numeric": ["<", 32]}]}},)), handler, kafka.bootstrap_servers)
+    runtime = LocalRuntime(
+        settings(name, filters=({"value": {"psi": [{"numeric": ["<", 32]}]}},)), handler, kafka.bootstrap_servers
+    )
     result = runtime.run_until_idle(20)
     # a plain string against an object pattern passes (kafka-filtering: only the non-value conditions apply)
     assert [base64.b64decode(r["value"]) for r in handler.records()] == [b'{"psi": 30}', b"plain text", b'{"psi": 20}']
@@ -148,7 +159,9 @@ def test_all_filtered_still_commits(kafka, topic, produce, settings) -> None:
     name = topic()
     produce(name, b'{"psi": 99}')
     handler = Recorder()
-    result = LocalRuntime(settings(name, filters=({"value": {"psi": [1]}},)), handler, kafka.bootstrap_servers).run_until_idle(20)
+    result = LocalRuntime(
+        settings(name, filters=({"value": {"psi": [1]}},)), handler, kafka.bootstrap_servers
+    ).run_until_idle(20)
     assert handler.events == [] and result.committed == {f"{name}-0": 1}
 
 
@@ -160,7 +173,9 @@ def test_committed_offsets_win_over_the_starting_position(kafka, topic, produce,
     LocalRuntime(settings(name, consumer_group_id=f"{name}-g"), first, kafka.bootstrap_servers).run_until_idle(20)
     produce(name, b"3")
     second = Recorder()
-    result = LocalRuntime(settings(name, consumer_group_id=f"{name}-g"), second, kafka.bootstrap_servers).run_until_idle(20)
+    result = LocalRuntime(
+        settings(name, consumer_group_id=f"{name}-g"), second, kafka.bootstrap_servers
+    ).run_until_idle(20)
     assert [r["offset"] for r in first.records()] == [0, 1, 2]
     assert [r["offset"] for r in second.records()] == [3]
     assert result.committed == {f"{name}-0": 4}

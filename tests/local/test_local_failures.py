@@ -104,7 +104,9 @@ def test_s3_destination_keeps_the_whole_batch(kafka, topic, produce, settings, a
     produce(name, b"a", key=b"k")
     target = FailureTarget("s3", "failed-batches", "arn:aws:s3:::failed-batches")
     handler = Flaky(lambda _e, _n: True)
-    runtime = LocalRuntime(settings(name, provisioned=True, retry_attempts=0, on_failure=target), handler, kafka.bootstrap_servers)
+    runtime = LocalRuntime(
+        settings(name, provisioned=True, retry_attempts=0, on_failure=target), handler, kafka.bootstrap_servers
+    )
     runtime.run_until_idle(20)
     (listed,) = boto3.client("s3").list_objects_v2(Bucket="failed-batches")["Contents"]
     assert listed["Key"].startswith(f"aws/lambda/{runtime.settings.mapping_uuid}/{name}-0/")

@@ -75,7 +75,12 @@ def test_for_consumer_and_from_template_read_the_same_settings(assembly) -> None
     s = from_template
     assert (s.path, s.topic, s.msk, s.event_source_arn) == ("Shop/Orders/Mapping/Resource", "orders", True, MSK_ARN)
     assert (s.batch_size, s.batching_window_seconds, s.consumer_group_id) == (50, 2.0, "orders-group")
-    assert (s.provisioned, s.retry_attempts, s.bisect_batch_on_error, s.report_batch_item_failures) == (True, 4, True, True)
+    assert (s.provisioned, s.retry_attempts, s.bisect_batch_on_error, s.report_batch_item_failures) == (
+        True,
+        4,
+        True,
+        True,
+    )
     assert s.max_record_age_seconds == 300 and s.filters == ({"value": {"kind": ["order"]}},)
     assert s.on_failure is not None and (s.on_failure.kind, s.on_failure.name) == ("kafka", "orders-dead-letters")
     assert s.function.timeout_seconds == 30 and s.function.environment == {"TABLE": "orders"}
@@ -114,7 +119,9 @@ def test_for_consumer_runs_the_handler_with_the_consumer_settings(assembly, kafk
     got: list[dict[str, Any]] = []
     result = LocalRuntime.for_consumer(assembly["consumer"], handler=lambda e, _c: got.append(e),
                                        bootstrap_servers=kafka.bootstrap_servers).run_until_idle(20)  # fmt: skip
-    values = [json.loads(base64.b64decode(r["value"]))["n"] for e in got for items in e["records"].values() for r in items]
+    values = [
+        json.loads(base64.b64decode(r["value"]))["n"] for e in got for items in e["records"].values() for r in items
+    ]
     assert sorted(values) == [0, 2, 3] and len(result.filtered_out) == 1
     assert result.committed == {"orders-0": 2, "orders-1": 2}
     assert got[0]["eventSource"] == "aws:kafka" and got[0]["eventSourceArn"] == MSK_ARN
