@@ -11,9 +11,25 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from constructs_kafka_lambda.local import EmbeddedKafka, FunctionSettings, MappingSettings
+from constructs_kafka_lambda.local import EmbeddedKafka, FunctionSettings, LocalRuntime, MappingSettings
 
 _names = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _close_runtimes(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every LocalRuntime a test makes is closed after it (its Kafka clients hold sockets and threads)."""
+    made: list[LocalRuntime] = []
+    original = LocalRuntime.__init__
+
+    def remember(self: LocalRuntime, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(LocalRuntime, "__init__", remember)
+    yield
+    for runtime in made:
+        runtime.close()
 
 
 @pytest.fixture(scope="session")
@@ -35,21 +51,21 @@ def topic(kafka: EmbeddedKafka, request: pytest.FixtureRequest) -> Callable[...,
     return make
 
 
-@pytest.fixture
-def produce(kafka: EmbeddedKafka) -> Iterator[Callable[..., None]]:
-    """produce(topic, value, key=None, headers=None, partition=None, timestamp_ms=None), one request per record
-    (flushed), so every record is on the broker when it returns."""
-    from confluent_kafka import Producer
+@pytest.fixture(scope="session")
+def _producer(kafka: EmbeddedKafka) -> Iterator[Any]:
+    from kafka import KafkaProducer
 
-    producer = Producer(
-        {
-            "bootstrap.servers": kafka.bootstrap_servers,
-            "enable.idempotence": True,
-            "message.max.bytes": 16 * 1024 * 1024,
-            "linger.ms": 0,
-            "log_level": 0,
-        }
-    )  # fmt: skip  (quiet when the broker stops at the end of the session)
+    producer = KafkaProducer(bootstrap_servers=kafka.bootstrap_servers, acks="all", linger_ms=0,
+                             max_request_size=16 * 1024 * 1024)  # fmt: skip
+    yield producer
+    producer.close()
+
+
+@pytest.fixture
+def produce(_producer: Any) -> Callable[..., None]:
+    """produce(topic, value, key=None, headers=None, partition=None, timestamp_ms=None): one acknowledged request
+    per record (a producer of its own, not the runtime's), so every record is on the broker when it returns.
+    test_local_events.py also produces with librdkafka (confluent-kafka), a second client implementation."""
 
     def send(
         topic: str,
@@ -59,20 +75,10 @@ def produce(kafka: EmbeddedKafka) -> Iterator[Callable[..., None]]:
         partition: int | None = None,
         timestamp_ms: int | None = None,
     ) -> None:
-        options: dict[str, Any] = {"value": value, "key": key}
-        if headers is not None:
-            options["headers"] = headers
-        if partition is not None:
-            options["partition"] = partition
-        if timestamp_ms is not None:
-            options["timestamp"] = timestamp_ms
-        errors: list[Any] = []
-        producer.produce(topic, on_delivery=lambda error, _m: errors.append(error) if error else None, **options)
-        producer.flush(10)
-        assert not errors, errors
+        _producer.send(topic, value=value, key=key, headers=headers or [], partition=partition,
+                       timestamp_ms=timestamp_ms).get(timeout=10)  # fmt: skip
 
-    yield send
-    producer.flush(10)
+    return send
 
 
 @pytest.fixture
