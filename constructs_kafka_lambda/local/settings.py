@@ -357,7 +357,13 @@ def _logical_id(reference: Any) -> str | None:
 
 
 def _asset_path(resource: Mapping[str, Any], template_path: Path | None) -> str | None:
+    """The function's code directory in the cloud assembly: from the asset metadata the CDK CLI writes, else from
+    the code's S3 key (`<hash>.zip`), whose staged directory is `asset.<hash>` beside the template."""
     asset = resource.get("Metadata", {}).get("aws:asset:path")
+    if not asset and template_path is not None:
+        key = _get(_get(resource.get("Properties", {}), "Code") or {}, "S3Key")
+        staged = template_path.parent / f"asset.{key.removesuffix('.zip')}" if isinstance(key, str) else None
+        asset = str(staged) if staged is not None and staged.is_dir() else None
     if not asset:
         return None
     path = Path(asset)

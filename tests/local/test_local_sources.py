@@ -148,6 +148,35 @@ def test_cli_runs_a_template_consumer_on_the_embedded_broker(assembly, tmp_path)
     assert "0 invocations" in out and "idle" in out
 
 
+def test_cli_imports_the_functions_own_handler_from_its_asset_with_its_environment(tmp_path) -> None:
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "app.py").write_text(textwrap.dedent("""
+        import os
+        def main(event, context):
+            count = sum(len(rs) for rs in event["records"].values())
+            print(f"GREETING={os.environ['GREETING']} records={count} fn={context.function_name}")
+    """))  # fmt: skip
+    outdir = tmp_path / "cdk.out"
+    app = cdk.App(outdir=str(outdir), context={"aws:cdk:bundling-stacks": [], "aws:cdk:enable-path-metadata": True})
+    stack = cdk.Stack(app, "Hello")
+    fn = lambda_.Function(stack, "Fn", runtime=lambda_.Runtime.PYTHON_3_13, handler="app.main",
+                          code=lambda_.Code.from_asset(str(code)), environment={"GREETING": "hi"})  # fmt: skip
+    fn.add_event_source(sources.SelfManagedKafkaEventSource(
+        bootstrap_servers=["b-1.example.com:9092"], topic="greetings", batch_size=10,
+        starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+        secret=secretsmanager.Secret(stack, "S")))  # fmt: skip
+    app.synth()
+    (tmp_path / "records.jsonl").write_text("a\nb\nc\n")
+    command = [sys.executable, "-m", "constructs_kafka_lambda", "local", "--template",
+               str(outdir / "Hello.template.json"), "--embedded", "--records", str(tmp_path / "records.jsonl")]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(REPO), "JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION": "1"}
+    done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "GREETING=hi records=3 fn=Fn" in done.stdout  # its own code, environment and name (the logical id)
+    assert "committed greetings-0=3" in done.stdout
+
+
 def test_a_crash_mid_batch_loses_nothing_and_skips_nothing(kafka, topic, produce, settings) -> None:
     """The runtime dies inside the handler (no exception handling can run); a new one with the same group
     delivers every record at least once."""
