@@ -325,6 +325,10 @@ def test_the_minimum_100_point_pins_the_overhead() -> None:
     assert p.drain.provisioned == pytest.approx(200 * (0.1 + constants.BATCH_OVERHEAD_SECONDS))
     assert p.drain.floor == pytest.approx(20)  # AWS's limits alone: 200 x 0.1 s
     assert p.expected_capacity_records_per_second == pytest.approx(100 * 100 / 0.45)
+    # a load within AWS's limits (100,000/s) but above the 22,222/s expected gets a note, not a warning
+    busy = plan(**{**fitting.SCENARIO, "records_per_second": 50_000})  # type: ignore[arg-type]
+    assert any("above the 22,222/s expected" in note for note in busy.notes)
+    assert not any("22,222" in warning for warning in busy.warnings)
 
 
 _workloads = st.fixed_dictionaries(

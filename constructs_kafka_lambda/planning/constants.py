@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from .. import limits
+
 CHECKED: Final = "2026-12"
 DEFAULT_REGION: Final = "us-east-1"
 
@@ -79,13 +81,17 @@ BASE64_EXPANSION: Final = 4 / 3
 # Per-record JSON around the value in the Kafka event (topic, partition, offset, timestamp, timestampType, key,
 # headers): an estimate from the event shape in with-msk.html, not a published figure.
 RECORD_EVENT_OVERHEAD_BYTES: Final = 200
-# ESM batching defaults (invocation-eventsourcemapping, Kafka): BatchSize 100, MaximumBatchingWindowInSeconds 0.5.
+# ESM batching defaults (invocation-eventsourcemapping, Kafka): BatchSize 100, MaximumBatchingWindowInSeconds 0.5;
+# BatchSize 1-10,000 (the constructs' limits.py, from AWS's API model).
 DEFAULT_BATCH_SIZE: Final = 100
 DEFAULT_BATCHING_WINDOW_SECONDS: Final = 0.5
-# Lambda's default function memory (gettingstarted-limits: 128 MB to 10,240 MB, default 128 MB).
+BATCH_SIZE_RANGE: Final = (limits.BATCH_SIZE_MIN, limits.BATCH_SIZE_MAX)
+# Lambda's function memory (gettingstarted-limits: 128 MB to 10,240 MB, default 128 MB).
 DEFAULT_MEMORY_MB: Final = 128
-# with-kafka: a function that consumes Kafka may have a timeout of at most 14 minutes (limits.py enforces it).
-FUNCTION_TIMEOUT_MAX_SECONDS: Final = 14 * 60
+MEMORY_MB_RANGE: Final = (128, 10_240)
+# with-kafka: a function that consumes Kafka may have a timeout of at most 14 minutes (limits.py, which the constructs
+# enforce; one figure for both).
+FUNCTION_TIMEOUT_MAX_SECONDS: Final = limits.FUNCTION_TIMEOUT_MAX_SECONDS
 
 # --- Time ------------------------------------------------------------------------------------------------------
 # AWS's Lambda pricing examples count a month as 30 days and 720 EPU-hours; the planner does the same so that its
@@ -144,7 +150,9 @@ SOURCES: Final[dict[str, str]] = {
     "RECORD_EVENT_OVERHEAD_BYTES": _KAFKA_EVENT + " (estimate from the event shape)",
     "DEFAULT_BATCH_SIZE": _ESM,
     "DEFAULT_BATCHING_WINDOW_SECONDS": _ESM,
+    "BATCH_SIZE_RANGE": _ESM,
     "DEFAULT_MEMORY_MB": _LAMBDA_LIMITS,
+    "MEMORY_MB_RANGE": _LAMBDA_LIMITS,
     "FUNCTION_TIMEOUT_MAX_SECONDS": _KAFKA_GUIDE,
     "HOURS_PER_MONTH": _LAMBDA_PRICING + " (pricing examples: 30 days, 720 EPU-hours)",
     "SECONDS_PER_MONTH": _LAMBDA_PRICING,

@@ -145,14 +145,14 @@ def plan(
         record_bytes=record_bytes,
         partitions=checks.whole("partitions", partitions, 1),
         duration_seconds=checks.positive("duration_ms_per_batch", duration_ms_per_batch) / 1000,
-        batch_size=checks.whole("batch_size", batch_size, 1, 10_000),
+        batch_size=checks.whole("batch_size", batch_size, *c.BATCH_SIZE_RANGE),
         window_seconds=checks.positive("batching_window_seconds", batching_window_seconds, allow_zero=True),
         keep_ratio=1.0,
     )
     notes: list[str] = []
     keep = _keep_ratio(filter_keep_ratio, sample_records, filters, notes)
     workload = replace(workload, keep_ratio=keep)
-    memory = checks.whole("memory_mb", memory_mb, 128, 10_240) if memory_mb is not None else c.DEFAULT_MEMORY_MB
+    memory = checks.whole("memory_mb", memory_mb, *c.MEMORY_MB_RANGE) if memory_mb is not None else c.DEFAULT_MEMORY_MB
     if memory_mb is None:
         notes.append(f"memory_mb not known: {c.DEFAULT_MEMORY_MB} MB (Lambda's default) assumed")
     prices = prices if prices is not None else Prices()
@@ -355,8 +355,8 @@ def _workload_warnings(w: cap.Workload, o: _Options, prices: Prices, region: str
     warnings: list[str] = []
     if w.event_bytes_per_record > c.INVOKE_PAYLOAD_MAX_BYTES:
         warnings.append(
-            f"a {w.record_bytes:,.0f}-byte record exceeds Lambda's 6 MB invocation payload once base64-encoded: "
-            "the mapping fails with MaximumPayloadSizeExceeded"
+            f"a {w.record_bytes:,.0f}-byte record exceeds Lambda's {c.INVOKE_PAYLOAD_MAX_BYTES / 2**20:g} MB invocation "
+            "payload once base64-encoded: the mapping fails with MaximumPayloadSizeExceeded"
         )
     if region != prices.region:
         warnings.append(
