@@ -96,8 +96,8 @@ def _recommended_minimum(
         if expected(high) > drain_target:
             warnings.append(
                 f"no minimum of pollers drains {backlog:,} records within {drain_target:,.0f} s: {ceiling} pollers "
-                f"(the most this topic allows) are expected to take {expected(high):,.0f} s; add partitions or "
-                "make batches cheaper"
+                f"(the most {'this topic and maximum_pollers allow' if maximum else 'this topic allows'}) are expected to take "
+                f"{expected(high):,.0f} s; add partitions or make batches cheaper"
             )
         while low < high:
             middle = (low + high) // 2
