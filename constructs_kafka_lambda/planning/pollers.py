@@ -94,10 +94,11 @@ def _recommended_minimum(
         # The expected drain never grows with the minimum (drain.py), so the fewest that meet the target bisect.
         low, high = 1, ceiling
         if expected(high) > drain_target:
+            cap_by = "this topic and maximum_pollers allow" if maximum else "this topic allows"
             warnings.append(
                 f"no minimum of pollers drains {backlog:,} records within {drain_target:,.0f} s: {ceiling} pollers "
-                f"(the most {'this topic and maximum_pollers allow' if maximum else 'this topic allows'}) are expected to take "
-                f"{expected(high):,.0f} s; add partitions or make batches cheaper"
+                f"(the most {cap_by}) are expected to take {expected(high):,.0f} s; add partitions or make batches "
+                "cheaper"
             )
         while low < high:
             middle = (low + high) // 2
