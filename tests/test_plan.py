@@ -4,6 +4,8 @@ Figures used below (constants.py): a poller reads 5,000,000 B/s and keeps 5 invo
 10 pollers or 20,000,000 B/s and costs $0.185/h; a month is 720 h = 2,592,000 s; Lambda costs $0.20 per million
 requests and $0.0000166667 per GB-s (x86); interface endpoints $0.01 per AZ-hour and per GB (2^30 B); NAT $0.045/h
 and per GB; 14 mapping metrics at $0.30. The invocation payload of a kept record is value x 4/3 + 200 B.
+Drain times (drain.py, fitted by fit.py): each batch costs 0.35 s beyond the function; the service adds a poller
+every 60 / 4.7 s while a backlog waits (on-demand after 240 s at one poller), within the limits above.
 """
 
 from __future__ import annotations
