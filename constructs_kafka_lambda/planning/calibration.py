@@ -235,6 +235,9 @@ def calibration_table() -> str:
     header = f"{'published figure':<56}{'published':>11}{'planner':>11}{'error':>9}  unit"
     rows = [
         "Measured drain times (Confluent and AWS, provisioned-mode post): the drain model is fitted on these",
+        f"  ({SCENARIO['backlog_records']:,} records of {SCENARIO['record_bytes']:,} B on {SCENARIO['partitions']} "
+        f"partitions, batch {SCENARIO['batch_size']}, {SCENARIO['duration_ms_per_batch']} ms per batch, nothing else "
+        "writing; the maximum pollers not set)",
         header,
     ]
     rows += [_row(row) for row in measured()]
@@ -250,7 +253,8 @@ def calibration_table() -> str:
         f"  POLLERS_ADDED_PER_MINUTE  {c.POLLERS_ADDED_PER_MINUTE:>6g}      pollers the service adds per minute while a "
         "backlog waits",
         f"  documented, not fitted: ON_DEMAND_SCALE_UP_SECONDS {c.ON_DEMAND_SCALE_UP_SECONDS} s (one poller until "
-        "on-demand scaling acts); ceilings 5 MB/s and 5 invocations per poller, one poller per partition",
+        f"on-demand scaling acts); ceilings {c.POLLER_MAX_BYTES_PER_SECOND / 1e6:g} MB/s and "
+        f"{c.POLLER_MAX_CONCURRENT_INVOKES} invocations in flight per poller, one poller per partition",
         "",
         "AWS's worked examples (the arithmetic and the reading of AWS's rules, not the service's speed)",
         header,
