@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import runpy
@@ -36,6 +35,8 @@ def test_plan_prints_the_report() -> None:
     assert "Mode         on-demand" in text
     # the hand-computed totals of tests/test_plan.py: $33.94 on-demand, $141.03 provisioned
     assert "Total                          33.94       141.03" in text
+    # and its drain times: expected on-demand 278.9 s, provisioned (from 1 poller, autoscaling) 70.9 s
+    assert "Backlog      1,000,000 records, expected drain: on-demand 4.6 min; provisioned 71 s" in text
 
 
 def test_plan_json_is_machine_readable() -> None:
@@ -43,6 +44,7 @@ def test_plan_json_is_machine_readable() -> None:
     data = json.loads(text)
     assert code == 0
     assert data["mode"] == "provisioned" and data["maximum_pollers"] == 12
+    assert set(data["drain"]) >= {"on_demand", "provisioned", "provisioned_at_minimum", "provisioned_at_maximum"}
     assert data["provisioned"]["lines"][2] == {
         "key": "epu",
         "label": "Event Poller Units",
@@ -86,6 +88,9 @@ def test_preview_table_and_json(tmp_path: Path) -> None:
 def test_calibration_and_sources() -> None:
     code, text = run("calibration")
     assert code == 0 and "Pricing example 3" in text
+    # the measured rows (published, planner, error) and the fitted parameters with their residuals
+    assert "2 M records, provisioned, minimum 1                          210.00     208.01    -0.9%" in text
+    assert "POLLERS_ADDED_PER_MINUTE" in text and "residuals +3.2%, -0.9%, +0.0%" in text
     code, text = run("plan", "--sources")
     assert code == 0
     assert all(name in text for name in constants.SOURCES)
@@ -100,11 +105,17 @@ def test_module_entry_point(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Capt
 
 
 def test_plot(tmp_path: Path) -> None:
-    if importlib.util.find_spec("matplotlib") is None:
-        code, _ = run(*FLEET, "--keep", "0.02", "--plot", str(tmp_path / "c.png"))
-        assert code == 3  # the plot extra is missing: a clear message, no trace
-        pytest.skip("matplotlib (the plot extra) is not installed")
+    # matplotlib is in [dev] (the plot extra), so this runs in `make test`
     png = tmp_path / "cost.png"
     code, text = run(*FLEET, "--keep", "0.02", "--plot", str(png))
     assert code == 0 and f"plot written to {png}" in text
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_without_matplotlib_exits_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now raises ImportError
+    code, _ = run(*FLEET, "--keep", "0.02", "--plot", str(tmp_path / "c.png"))
+    assert code == 3  # the plot extra is missing: a clear message, no trace
+    assert "pip install 'constructs-kafka-lambda[plot]'" in capsys.readouterr().err

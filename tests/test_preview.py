@@ -171,8 +171,29 @@ def test_patterns_lambda_rejects_are_config_errors() -> None:
         preview_filters([{"key": {"a": [1]}}], [{"a": 1}])
     assert error.value.prop == "filters[0].key"
     with pytest.raises(ConfigError) as bad:
-        preview_filters([LOW_PRESSURE], [{"topic": "t", "partition": 0, "value": "%%% not base64"}])
-    assert bad.value.prop == "records[t-0].value"
+        preview_filters([LOW_PRESSURE], [{"topic": "t", "partition": 0, "offset": 7, "value": "%%% not base64"}])
+    assert bad.value.prop == "records[t-0@7].value"
+
+
+def test_a_plain_sample_with_a_value_field_is_a_plain_sample() -> None:
+    # Only a record with topic, partition, offset and value is an event record (base64 value); a sample that merely
+    # has a `value` (and a `key`, or a `topic`) field is the message itself, filtered as JSON.
+    samples = [
+        {"kind": "a", "key": "x", "value": "ok"},
+        {"kind": "b", "value": "ok"},
+        {"kind": "a", "topic": "t", "partition": 0, "value": "ok"},  # no offset
+        {"kind": "a", "records": {"x": 1}},  # not a Kafka event: its records are no lists of event records
+    ]
+    result = preview_filters([{"value": {"kind": ["a"]}}], samples)
+    assert [(r.source, r.passed, r.certain, r.value_kind) for r in result.records] == [
+        ("#0", True, True, "json"),
+        ("#1", False, True, "json"),
+        ("#2", True, True, "json"),
+        ("#3", True, True, "json"),
+    ]
+    # the same fields around a base64 value, with an offset: an event record, whose value is decoded
+    (record,) = preview_filters([{"value": {"kind": ["a"]}}], [_record(b'{"kind": "a"}', 3)]).records
+    assert (record.source, record.passed) == ("mytopic-0@3", True)
 
 
 def test_arrays_of_objects_are_flagged_not_guessed() -> None:

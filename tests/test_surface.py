@@ -406,8 +406,14 @@ def test_no_module_over_about_400_lines() -> None:
 def test_consumer_plan_uses_its_settings_and_warns_about_pollers_above_partitions() -> None:
     stack = new_stack()
     consumer = msk_consumer(stack, provisioned_pollers=ProvisionedPollers(minimum=1, maximum=50), batch_size=200)
-    result = consumer.plan(records_per_second=1000, record_bytes=1024, partitions=12, duration_ms_per_batch=100)
+    result = consumer.plan(
+        records_per_second=1000, record_bytes=1024, partitions=12, duration_ms_per_batch=100, backlog_records=10**6
+    )
     assert result.maximum_pollers <= 12
+    # the expected provisioned drain (autoscaling from the consumer's minimum of 1), beside its bounds
+    drain = result.drain
+    assert drain.floor <= drain.provisioned_at_maximum <= drain.provisioned <= drain.provisioned_at_minimum
+    assert "expected drain" in result.to_table()
     warnings = cdk.assertions.Annotations.from_stack(stack).find_warning(
         "*", cdk.assertions.Match.string_like_regexp("partitions")
     )

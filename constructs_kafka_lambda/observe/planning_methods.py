@@ -13,6 +13,7 @@ from constructs import Construct
 from ..mapping.spec import MappingSpec
 from ..network.access import AccessMode
 from ..planning import ConsumerSettings, FilterPreview, Plan, plan_for_consumer, preview_filters
+from ..planning import constants as c
 from ..tokens import is_unresolved
 
 
@@ -25,7 +26,8 @@ class PlanningMethods:
         """`plan(...)` with this consumer's batch size, window, mode, pollers, memory, filters, network and failure
         destination; the workload (records_per_second, record_bytes, partitions, duration_ms_per_batch, ...) is
         yours. The plan's warnings (pollers above the partitions, a maximum that cannot reach the stated load)
-        become CDK warnings on the consumer."""
+        become CDK warnings on the consumer. With `backlog_records`, `.drain.provisioned` is the expected drain
+        from this consumer's minimum pollers (and `.to_table()` shows it beside its bounds)."""
         result = plan_for_consumer(settings_of(self.spec), **workload)
         assert isinstance(self, Construct)
         for warning in result.warnings:
@@ -42,8 +44,10 @@ def settings_of(spec: MappingSpec) -> ConsumerSettings:
     pollers = spec.pollers
     window = spec.batching_window_seconds
     return ConsumerSettings(
-        batch_size=spec.batch_size if not is_unresolved(spec.batch_size) else 100,
-        batching_window_seconds=0.5 if window is None or is_unresolved(window) else window,
+        batch_size=spec.batch_size if not is_unresolved(spec.batch_size) else c.DEFAULT_BATCH_SIZE,
+        batching_window_seconds=c.DEFAULT_BATCHING_WINDOW_SECONDS
+        if window is None or is_unresolved(window)
+        else window,
         provisioned=spec.provisioned,
         minimum_pollers=_known(pollers.minimum) if pollers else None,
         maximum_pollers=_known(pollers.maximum) if pollers else None,

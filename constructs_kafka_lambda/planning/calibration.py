@@ -1,27 +1,34 @@
-"""Published figures, re-run through `plan()`: how far the planner is from what AWS states.
+"""Published figures, re-run through `plan()`: how far the planner is from what AWS and its partners publish.
 
-What was looked for (December 2026): measured provisioned-mode results, such as backlog drain times by minimum
-pollers or measured throughput per poller, from AWS (Compute Blog: "Introducing Provisioned Mode for Kafka Event
-Source Mappings with AWS Lambda", Nov 2024; "Improving throughput of serverless streaming workloads for Kafka",
-Nov 2025) and Confluent (blog "Building High Throughput Apache Kafka Applications with Confluent and Provisioned Mode
-for AWS Lambda Event Source Mapping (ESM)", which runs a sample test). Their stored copies available to this project
-end before any measured result, and the results they show are charts, not tables: no measured drain time or
-per-poller throughput could be read from them. So the planner is calibrated against the figures AWS publishes as
-worked examples (capacity per poller, pollers for a rate, EPU counts and monthly bills). They test the arithmetic
-and the reading of AWS's rules, not the service's real speed: the README says so next to the table.
+Two kinds, printed apart by `python -m constructs_kafka_lambda calibration` and asserted in tests/test_plan.py:
+
+- Measured: the only published drain times (Confluent and AWS, "Building High Throughput Apache Kafka Applications
+  with Confluent and Provisioned Mode for AWS Lambda Event Source Mapping (ESM)": 2 M records on 100 partitions,
+  on-demand and provisioned). The drain model (drain.py) has two parameters fitted on exactly these three points
+  (fit.py), so their errors are residuals of a fit, not a test of prediction: the acceptance checks hold a fourth
+  point of the same post back for that. Accepted within 30 %.
+- AWS's worked examples (capacity per poller, pollers for a rate, EPU counts and monthly bills). They test the
+  arithmetic and the reading of AWS's rules, not the service's real speed; all but one match to within 0.004 %
+  (the one that does not is AWS's own inconsistent request count, explained in its note).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from . import constants as c
+from .costs import ON_DEMAND
+from .drain import DrainModel
+from .fit import MEASURED_DRAINS, SCENARIO, MeasuredDrain, evaluate
 from .plan import Plan, plan
 
 LOW_LATENCY = "https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-low-latency.html"
 SCALING = "https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html"
 PRICING = "https://aws.amazon.com/lambda/pricing/"
+MEASURED_TOLERANCE = 0.30  # issue 18: the fitted model stays within 30 % of each published drain
 
 
 @dataclass(frozen=True)
@@ -198,17 +205,65 @@ PUBLISHED: tuple[Published, ...] = (
 
 
 def rerun() -> list[CalibrationRow]:
+    """AWS's worked examples, re-run."""
     return [
         CalibrationRow(p.name, p.source, p.unit, p.published, float(p.predict()), p.tolerance, p.note)
         for p in PUBLISHED
     ]
 
 
-def calibration_table() -> str:
-    rows = [f"{'published figure':<56}{'published':>11}{'planner':>11}{'error':>9}  unit"]
-    for row in rerun():
-        rows.append(
-            f"{row.name:<56}{row.published:>11,.2f}{row.predicted:>11,.2f}{row.error:>+9.1%}  {row.unit}"
-            + (f"  ({row.note})" if row.note else "")
+def measured_drain(point: MeasuredDrain) -> float:
+    """plan()'s expected drain for one published measurement (the maximum pollers left unset, as in the post)."""
+    result = plan(**SCENARIO, mode=point.mode, minimum_pollers=point.minimum_pollers)  # type: ignore[arg-type]
+    return result.drain.on_demand if point.mode == ON_DEMAND else result.drain.provisioned
+
+
+def measured() -> list[CalibrationRow]:
+    """The published drain times, re-run through plan() (the points the drain model is fitted on); the note gives
+    what AWS's limits alone say (no per-batch overhead, pollers at once after the documented delay)."""
+    limits_alone = evaluate(DrainModel(batch_overhead_seconds=0.0, pollers_added_per_minute=math.inf))
+    return [
+        CalibrationRow(
+            point.name, point.source, "s", point.published_seconds, measured_drain(point), MEASURED_TOLERANCE,
+            f"fitted on; AWS's limits alone: {alone:,.0f} s, {alone / point.published_seconds - 1:+.0%}",
         )
+        for point, alone in zip(MEASURED_DRAINS, limits_alone.predicted, strict=True)
+    ]  # fmt: skip
+
+
+def calibration_table() -> str:
+    header = f"{'published figure':<56}{'published':>11}{'planner':>11}{'error':>9}  unit"
+    rows = [
+        "Measured drain times (Confluent and AWS, provisioned-mode post): the drain model is fitted on these",
+        f"  ({SCENARIO['backlog_records']:,} records of {SCENARIO['record_bytes']:,} B on {SCENARIO['partitions']} "
+        f"partitions, batch {SCENARIO['batch_size']}, {SCENARIO['duration_ms_per_batch']} ms per batch, nothing else "
+        "writing; the maximum pollers not set)",
+        header,
+    ]
+    rows += [_row(row) for row in measured()]
+    fit = evaluate()
+    residuals = ", ".join(f"{error:+.1%}" for error in fit.errors)
+    rms = (sum(error**2 for error in fit.errors) / len(fit.errors)) ** 0.5
+    rows += [
+        "",
+        f"Fitted parameters (planning/fit.py: 2 parameters on {len(fit.points)} points; residuals {residuals}, "
+        f"rms {rms:.1%})",
+        f"  BATCH_OVERHEAD_SECONDS    {c.BATCH_OVERHEAD_SECONDS:>6g} s    each batch beyond the function's duration "
+        "(poll, invoke, commit)",
+        f"  POLLERS_ADDED_PER_MINUTE  {c.POLLERS_ADDED_PER_MINUTE:>6g}      pollers the service adds per minute while a "
+        "backlog waits",
+        f"  documented, not fitted: ON_DEMAND_SCALE_UP_SECONDS {c.ON_DEMAND_SCALE_UP_SECONDS} s (one poller until "
+        f"on-demand scaling acts); ceilings {c.POLLER_MAX_BYTES_PER_SECOND / 1e6:g} MB/s and "
+        f"{c.POLLER_MAX_CONCURRENT_INVOKES} invocations in flight per poller, one poller per partition",
+        "",
+        "AWS's worked examples (the arithmetic and the reading of AWS's rules, not the service's speed)",
+        header,
+    ]
+    rows += [_row(row) for row in rerun()]
     return "\n".join(rows)
+
+
+def _row(row: CalibrationRow) -> str:
+    return f"{row.name:<56}{row.published:>11,.2f}{row.predicted:>11,.2f}{row.error:>+9.1%}  {row.unit}" + (
+        f"  ({row.note})" if row.note else ""
+    )

@@ -58,13 +58,17 @@ def in_flight_cap(pollers: int, partitions: int) -> int:
     return min(c.POLLER_MAX_CONCURRENT_INVOKES * pollers, partitions)
 
 
-def capacity(pollers: int, w: Workload) -> float:
-    """Records/s read from the topic that `pollers` pollers sustain (both the byte and the invoke limit)."""
+def capacity(pollers: int, w: Workload, overhead_seconds: float = 0.0) -> float:
+    """Records/s read from the topic that `pollers` pollers sustain (both the byte and the invoke limit).
+
+    overhead_seconds: time each batch costs beyond the function's duration (0: AWS's stated limits, the ceiling;
+    drain.py passes the fitted BATCH_OVERHEAD_SECONDS for what to expect).
+    """
     pollers = min(pollers, w.partitions)
     by_bytes = pollers * c.POLLER_MAX_BYTES_PER_SECOND / w.record_bytes
     if w.keep_ratio <= 0:
         return by_bytes
-    kept_rate = in_flight_cap(pollers, w.partitions) * full_batch(w) / w.duration_seconds
+    kept_rate = in_flight_cap(pollers, w.partitions) * full_batch(w) / (w.duration_seconds + overhead_seconds)
     return min(by_bytes, kept_rate / w.keep_ratio)
 
 
@@ -107,20 +111,3 @@ def drain_seconds(backlog: float, rate: float, cap: float) -> float:
         return 0.0
     spare = cap - rate
     return backlog / spare if spare > 0 else math.inf
-
-
-def on_demand_drain_seconds(backlog: float, w: Workload) -> float:
-    """On-demand mode starts with one poller and reaches the partition count after evaluation plus scaling.
-
-    Approximation: one poller for ON_DEMAND_SCALE_UP_SECONDS (one-minute evaluation + up to three minutes to add
-    pollers, kafka-scaling-modes), then as many pollers as partitions. AWS documents no finer ramp.
-    """
-    if backlog <= 0:
-        return 0.0
-    rate = w.records_per_second
-    first = capacity(c.ON_DEMAND_INITIAL_POLLERS, w)
-    ramp = c.ON_DEMAND_SCALE_UP_SECONDS
-    if first > rate and backlog <= (first - rate) * ramp:
-        return backlog / (first - rate)
-    left = backlog - (first - rate) * ramp
-    return ramp + drain_seconds(left, rate, capacity(w.partitions, w))

@@ -138,7 +138,7 @@ def _network(u: Usage, p: Prices) -> CostLine:
         return CostLine("network", label, 0.0, "provisioned pollers need no NAT or endpoints")
     gb = u.payload_bytes_per_second * c.SECONDS_PER_MONTH / c.BYTES_PER_GB
     if u.network == "vpc_endpoints":
-        endpoints = 3 if u.uses_secret else 2
+        endpoints = c.ON_DEMAND_ENDPOINTS + (c.SECRET_ENDPOINTS if u.uses_secret else 0)
         hours = endpoints * u.availability_zones * c.HOURS_PER_MONTH
         usd = hours * p.interface_endpoint_az_hour + gb * p.interface_endpoint_gb
         return CostLine("network", label, usd, f"{endpoints} endpoints x {u.availability_zones} AZ, {_n(gb)} GB")
@@ -160,7 +160,7 @@ def _destination(u: Usage, p: Prices) -> CostLine:
     usd = failed * unit
     basis = f"{kind}: {_n(failed)} failed batches"
     if kind in ("sqs", "sns") and u.network == "vpc_endpoints":
-        usd += u.availability_zones * c.HOURS_PER_MONTH * p.interface_endpoint_az_hour
+        usd += c.DESTINATION_ENDPOINTS * u.availability_zones * c.HOURS_PER_MONTH * p.interface_endpoint_az_hour
         basis += f" + {kind.upper()} endpoint x {u.availability_zones} AZ"
     return CostLine("destination", label, usd, basis)
 

@@ -1,6 +1,7 @@
 """`plan()`: which mode, how many pollers, how fast, and what it costs per month, before anything is deployed.
 
-Pure arithmetic on the figures in constants.py (capacity.py for throughput, costs.py for the bill); no AWS call.
+Pure arithmetic on the figures in constants.py (capacity.py for throughput at AWS's stated limits, drain.py for
+drain times fitted to measured drains, costs.py for the bill); no AWS call.
 `plan_for_consumer()` (settings.py) is the same with a consumer's own settings.
 """
 
@@ -15,21 +16,8 @@ from . import capacity as cap
 from . import checks
 from . import constants as c
 from .costs import DESTINATIONS, MODES, NETWORKS, ON_DEMAND, PROVISIONED, CostBreakdown, Prices, Usage, breakdown
+from .drain import FITTED, DrainTimes, drain_times
 from .pollers import PollerChoice, choose_pollers
-
-
-@dataclass(frozen=True)
-class DrainTimes:
-    """Seconds to read `backlog_records` while the stated load keeps arriving (inf: never; 0: no backlog).
-
-    On-demand: one poller for the first four minutes, then one per partition (kafka-scaling-modes). Provisioned:
-    bounds, since AWS documents no scaling speed: at the minimum pollers (no autoscaling) and at the maximum.
-    """
-
-    backlog_records: int
-    on_demand: float
-    provisioned_at_minimum: float
-    provisioned_at_maximum: float
 
 
 @dataclass(frozen=True)
@@ -62,6 +50,7 @@ class Plan:
     throughput_records_per_second: float
     capacity_records_per_second: float
     capacity_at_minimum_records_per_second: float
+    expected_capacity_records_per_second: float
     records_per_batch: float
     invocations_per_second: float
     concurrency: float
@@ -137,8 +126,10 @@ def plan(
     :param duration_ms_per_batch: the function's average duration for one batch, in milliseconds.
     :param filter_keep_ratio: share of records the filters let through (0-1); or give sample_records and filters
         and the preview measures it. Default 1 (no filtering).
-    :param backlog_records: records waiting when the mapping starts (or after an outage), to time the catch-up;
-        backlog_drain_target_seconds: raise the recommended minimum pollers until provisioned mode meets it.
+    :param backlog_records: records waiting when the mapping starts (or after an outage), to time the catch-up
+        (`drain`: expected times from a model fitted to published drains, bounds, and AWS's limits' floor);
+        backlog_drain_target_seconds: raise the recommended minimum pollers until provisioned mode is expected to
+        meet it.
     :param mode: "on-demand" or "provisioned" to plan that mode; None lets the planner recommend one. Both modes'
         costs are always computed.
     :param minimum_pollers, maximum_pollers: provisioned mode's configuration; None: recommended.
@@ -154,14 +145,14 @@ def plan(
         record_bytes=record_bytes,
         partitions=checks.whole("partitions", partitions, 1),
         duration_seconds=checks.positive("duration_ms_per_batch", duration_ms_per_batch) / 1000,
-        batch_size=checks.whole("batch_size", batch_size, 1, 10_000),
+        batch_size=checks.whole("batch_size", batch_size, *c.BATCH_SIZE_RANGE),
         window_seconds=checks.positive("batching_window_seconds", batching_window_seconds, allow_zero=True),
         keep_ratio=1.0,
     )
     notes: list[str] = []
     keep = _keep_ratio(filter_keep_ratio, sample_records, filters, notes)
     workload = replace(workload, keep_ratio=keep)
-    memory = checks.whole("memory_mb", memory_mb, 128, 10_240) if memory_mb is not None else c.DEFAULT_MEMORY_MB
+    memory = checks.whole("memory_mb", memory_mb, *c.MEMORY_MB_RANGE) if memory_mb is not None else c.DEFAULT_MEMORY_MB
     if memory_mb is None:
         notes.append(f"memory_mb not known: {c.DEFAULT_MEMORY_MB} MB (Lambda's default) assumed")
     prices = prices if prices is not None else Prices()
@@ -249,12 +240,7 @@ def _assemble(
     warnings += _workload_warnings(w, o, prices, region)
     on_demand_cost, on_demand_ips = _mode_cost(ON_DEMAND, w, pollers, o, prices)
     provisioned_cost, provisioned_ips = _mode_cost(PROVISIONED, w, pollers, o, prices)
-    drain = DrainTimes(
-        backlog,
-        cap.on_demand_drain_seconds(backlog, w),
-        cap.drain_seconds(backlog, w.records_per_second, cap.capacity(pollers.minimum, w)),
-        cap.drain_seconds(backlog, w.records_per_second, cap.capacity(pollers.maximum, w)),
-    )
+    drain = drain_times(backlog, w, pollers.minimum, pollers.maximum)
     recommended, reasons = _recommend(on_demand_cost, provisioned_cost, drain, target)
     chosen = o.mode or recommended
     if o.mode is not None and o.mode != recommended:
@@ -265,6 +251,13 @@ def _assemble(
     top = pollers.maximum if chosen == PROVISIONED else w.partitions
     ips = provisioned_ips if chosen == PROVISIONED else on_demand_ips
     throughput = min(w.records_per_second, cap.capacity(top, w))
+    expected = cap.capacity(top, w, FITTED.batch_overhead_seconds)
+    if expected < w.records_per_second <= cap.capacity(top, w):
+        notes.append(
+            f"the stated {w.records_per_second:,.0f} records/s is within AWS's limits but above the "
+            f"{expected:,.0f}/s expected with the {FITTED.batch_overhead_seconds:g} s per batch fitted to measured "
+            "drains (README, 'How far to trust the planner'): watch the offset lag"
+        )
     return Plan(
         mode=chosen,
         recommended_mode=recommended,
@@ -282,6 +275,7 @@ def _assemble(
         throughput_records_per_second=throughput,
         capacity_records_per_second=cap.capacity(top, w),
         capacity_at_minimum_records_per_second=cap.capacity(pollers.minimum, w),
+        expected_capacity_records_per_second=expected,
         records_per_batch=throughput * w.keep_ratio / ips if ips else 0.0,
         invocations_per_second=ips,
         concurrency=ips * w.duration_seconds,
@@ -348,10 +342,10 @@ def _recommend(
 ) -> tuple[str, list[str]]:
     od, pv = on_demand.total, provisioned.total
     if target is not None and drain.backlog_records:
-        if drain.on_demand > target >= drain.provisioned_at_minimum:
+        if drain.on_demand > target >= drain.provisioned:
             return PROVISIONED, [
-                f"on-demand drains the backlog in {_duration(drain.on_demand)} (target {_duration(target)}); "
-                f"the minimum pollers drain it in {_duration(drain.provisioned_at_minimum)}"
+                f"on-demand is expected to drain the backlog in {_duration(drain.on_demand)} (target "
+                f"{_duration(target)}); provisioned mode from the minimum pollers in {_duration(drain.provisioned)}"
             ]
     cheaper = PROVISIONED if pv < od else ON_DEMAND
     return cheaper, [f"{cheaper} is cheaper: ${min(od, pv):,.2f}/month against ${max(od, pv):,.2f}/month"]
@@ -361,8 +355,8 @@ def _workload_warnings(w: cap.Workload, o: _Options, prices: Prices, region: str
     warnings: list[str] = []
     if w.event_bytes_per_record > c.INVOKE_PAYLOAD_MAX_BYTES:
         warnings.append(
-            f"a {w.record_bytes:,.0f}-byte record exceeds Lambda's 6 MB invocation payload once base64-encoded: "
-            "the mapping fails with MaximumPayloadSizeExceeded"
+            f"a {w.record_bytes:,.0f}-byte record exceeds Lambda's {c.INVOKE_PAYLOAD_MAX_BYTES / 2**20:g} MB invocation "
+            "payload once base64-encoded: the mapping fails with MaximumPayloadSizeExceeded"
         )
     if region != prices.region:
         warnings.append(
@@ -370,8 +364,9 @@ def _workload_warnings(w: cap.Workload, o: _Options, prices: Prices, region: str
         )
     if w.keep_ratio == 0:
         warnings.append("the filters keep no record: the function is never invoked")
-    if w.duration_seconds > 14 * 60:
-        warnings.append("a batch takes longer than 14 minutes, the longest timeout a Kafka consumer may have")
+    if w.duration_seconds > c.FUNCTION_TIMEOUT_MAX_SECONDS:
+        minutes = c.FUNCTION_TIMEOUT_MAX_SECONDS / 60
+        warnings.append(f"a batch takes longer than {minutes:g} minutes, the longest timeout a Kafka consumer may have")
     return warnings
 
 

@@ -1,9 +1,10 @@
 """Minimum and maximum pollers for provisioned mode, the pollers that run, the Event Poller Units they bill.
 
-Recommended minimum: the fewest pollers whose capacity covers the load plus headroom (and the backlog's drain
-target, when one is stated). Recommended maximum: the partition count, since Lambda never runs more pollers than
-partitions (kafka-scaling-modes). Given values are kept, checked, and reported as effective values (never above
-the partitions) with a warning where they cannot work as configured.
+Recommended minimum: the fewest pollers whose capacity covers the load plus headroom (and, when a drain target is
+stated, the fewest from which the backlog is expected to drain in time: drain.py, autoscaling included).
+Recommended maximum: the partition count, since Lambda never runs more pollers than partitions (kafka-scaling-modes).
+Given values are kept, checked, and reported as effective values (never above the partitions) with a warning where
+they cannot work as configured.
 
 EPUs (Lambda pricing; kafka-scaling-modes, "Enhanced EPU utilization"): an EPU carries up to 10 pollers and 20 MB/s;
 EPUs are provisioned from the minimum pollers and scale with throughput. A mapping of its own pays whole EPUs (AWS's
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from ..errors import ConfigError
 from . import capacity as cap
 from . import constants as c
+from . import drain
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,9 @@ def choose_pollers(
     steady = cap.pollers_needed(rate, w)
     if steady is None:
         warnings.append(_ceiling_warning(w))
-    low = minimum if minimum is not None else _recommended_minimum(w, headroom, backlog, drain_target, warnings)
+    low = (
+        minimum if minimum is not None else _recommended_minimum(w, headroom, backlog, drain_target, maximum, warnings)
+    )
     high = maximum if maximum is not None else max(ceiling, low)
     warnings += _configured_warnings(w, minimum, maximum, steady)
     effective_min, effective_max = min(low, w.partitions), min(high, w.partitions)
@@ -72,27 +76,34 @@ def choose_pollers(
 
 
 def _recommended_minimum(
-    w: cap.Workload, headroom: float, backlog: int, drain_target: float | None, warnings: list[str]
+    w: cap.Workload,
+    headroom: float,
+    backlog: int,
+    drain_target: float | None,
+    maximum: int | None,
+    warnings: list[str],
 ) -> int:
-    ceiling = min(w.partitions, c.MIN_POLLERS_RANGE[1])
+    ceiling = min(w.partitions, c.MIN_POLLERS_RANGE[1], maximum or c.MIN_POLLERS_RANGE[1])
     wanted = cap.pollers_needed(w.records_per_second * (1 + headroom), w) or ceiling
     if backlog and drain_target is not None:
-        fast_enough = next(
-            (
-                n
-                for n in range(1, ceiling + 1)
-                if cap.drain_seconds(backlog, w.records_per_second, cap.capacity(n, w)) <= drain_target
-            ),
-            None,
-        )
-        if fast_enough is None:
-            best = cap.drain_seconds(backlog, w.records_per_second, cap.capacity(ceiling, w))
+        top = min(w.partitions, maximum or c.MAX_POLLERS_RANGE[1])
+
+        def expected(n: int) -> float:
+            return drain.provisioned_seconds(backlog, w, n, top)
+
+        # The expected drain never grows with the minimum (drain.py), so the fewest that meet the target bisect.
+        low, high = 1, ceiling
+        if expected(high) > drain_target:
+            cap_by = "this topic and maximum_pollers allow" if maximum else "this topic allows"
             warnings.append(
                 f"no minimum of pollers drains {backlog:,} records within {drain_target:,.0f} s: {ceiling} pollers "
-                f"(the most this topic allows) take {best:,.0f} s; add partitions or make batches cheaper"
+                f"(the most {cap_by}) are expected to take {expected(high):,.0f} s; add partitions or make batches "
+                "cheaper"
             )
-            fast_enough = ceiling
-        wanted = max(wanted, fast_enough)
+        while low < high:
+            middle = (low + high) // 2
+            low, high = (low, middle) if expected(middle) <= drain_target else (middle + 1, high)
+        wanted = max(wanted, low)
     return max(1, min(wanted, ceiling))
 
 

@@ -12,8 +12,10 @@ December 2026):
 - No filters: every record reaches the function. Several filters: a record passes if any one matches.
 
 Records may be Kafka event records as Lambda delivers them (`{"topic", "partition", "offset", "value": <base64>}`,
-or a whole event with `"records"`), raw `bytes`, a `str` (the message text itself), or any other JSON value
-(dicts, lists, numbers: the message is that value's JSON).
+or a whole event whose `"records"` maps "topic-partition" to lists of them), raw `bytes`, a `str` (the message text
+itself), or any other JSON value (dicts, lists, numbers: the message is that value's JSON). Only a mapping with
+all of `topic`, `partition`, `offset` and `value` is taken for an event record (its value must then be base64, as
+Lambda delivers it); any other dict, even one with a `value` or `key` field, is a plain sample.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 from ..errors import ConfigError
 from .matcher import crosses_array, failing_conditions, matches
 
-_KAFKA_FIELDS = frozenset({"topic", "partition", "offset", "timestamp", "timestampType", "key", "headers"})
+_EVENT_RECORD_FIELDS = frozenset({"topic", "partition", "offset", "value"})
 _FORMS = {"json": "JSON", "string": "plain-string", "binary": "non-UTF-8", "absent": "empty (null)"}
 
 
@@ -133,11 +135,11 @@ def _messages(records: Iterable[Any]) -> Iterator[_Message]:
     if isinstance(records, (str, bytes, Mapping)):
         records = [records]
     for index, record in enumerate(records):
-        if isinstance(record, Mapping) and isinstance(record.get("records"), Mapping):
+        if _is_event(record):
             for batch in record["records"].values():
                 for item in batch:
                     yield _kafka_message(item, f"#{index}")
-        elif isinstance(record, Mapping) and "value" in record and _KAFKA_FIELDS & set(record):
+        elif _is_event_record(record):
             yield _kafka_message(record, f"#{index}")
         elif isinstance(record, bytes):
             yield _classify(record, f"#{index}")
@@ -145,6 +147,22 @@ def _messages(records: Iterable[Any]) -> Iterator[_Message]:
             yield _classify(record.encode("utf-8"), f"#{index}")
         else:
             yield _Message(f"#{index}", "json", record)
+
+
+def _is_event_record(record: Any) -> bool:
+    """A record as Lambda delivers it: topic, partition, offset and value all present (a sample with only some of
+    them, e.g. `{"kind": "a", "key": "x", "value": "ok"}`, is a plain JSON sample)."""
+    return isinstance(record, Mapping) and _EVENT_RECORD_FIELDS.issubset(record)
+
+
+def _is_event(record: Any) -> bool:
+    """A whole Kafka event: `records` maps each "topic-partition" to a list of event records."""
+    batches = record.get("records") if isinstance(record, Mapping) else None
+    return (
+        isinstance(batches, Mapping)
+        and bool(batches)
+        and all(isinstance(batch, list) and all(_is_event_record(item) for item in batch) for batch in batches.values())
+    )
 
 
 def _kafka_message(record: Mapping[str, Any], fallback: str) -> _Message:

@@ -35,8 +35,9 @@ def plan_table(p: Plan) -> str:
         ),
         _row(
             "Throughput",
-            f"{p.throughput_records_per_second:,.0f} records/s; capacity {p.capacity_records_per_second:,.0f}/s "
-            f"(provisioned at the minimum: {p.capacity_at_minimum_records_per_second:,.0f}/s)",
+            f"{p.throughput_records_per_second:,.0f} records/s; capacity {p.capacity_records_per_second:,.0f}/s at "
+            f"AWS's limits ({p.capacity_at_minimum_records_per_second:,.0f}/s at the minimum pollers), "
+            f"{p.expected_capacity_records_per_second:,.0f}/s expected",
         ),
         _row(
             "Invocations",
@@ -44,15 +45,20 @@ def plan_table(p: Plan) -> str:
             f"{p.concurrency:,.1f} (at most {p.max_concurrency})",
         ),
     ]
-    if p.drain.backlog_records:
-        rows.append(
+    d = p.drain
+    if d.backlog_records:
+        rows += [
             _row(
                 "Backlog",
-                f"{p.drain.backlog_records:,} records: on-demand {_time(p.drain.on_demand)}; provisioned "
-                f"{_time(p.drain.provisioned_at_minimum)} (minimum) to {_time(p.drain.provisioned_at_maximum)} "
-                "(maximum)",
-            )
-        )
+                f"{d.backlog_records:,} records, expected drain: on-demand {_time(d.on_demand)}; provisioned "
+                f"{_time(d.provisioned)}",
+            ),
+            _row(
+                "",
+                f"bounds {_time(d.provisioned_at_maximum)} (all {p.maximum_pollers} pollers) to "
+                f"{_time(d.provisioned_at_minimum)} ({p.minimum_pollers} only); AWS's limits: {_time(d.floor)} at best",
+            ),
+        ]
     rows += ["", *_cost_rows(p)]
     for title, items in (("Warnings", p.warnings), ("Notes", p.notes)):
         if items:
