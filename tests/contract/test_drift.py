@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from constructs_kafka_lambda import ConsumptionMode, KafkaAuth, SchemaRegistry, limits
-from constructs_kafka_lambda.source.auth import NOT_SUPPORTED_TYPES, AuthMechanism, SourceKind
+from constructs_kafka_lambda.source.auth import NOT_SUPPORTED_TYPES, WEB_IDENTITY_PARAMETERS, AuthMechanism, SourceKind
 
-from .api_model import cfn_property, facet, lambda_model, shape_at
+from .api_model import access_type_rules, cfn_property, facet, judge, lambda_model, shape_at
 
 AMSK = "AmazonManagedKafkaEventSourceConfig"
 SMK = "SelfManagedKafkaEventSourceConfig"
@@ -235,6 +235,23 @@ def test_every_access_type_of_the_model_is_accounted_for() -> None:
     # A refusal names a type the model has (and the library does not write), with AWS's reason.
     assert not set(NOT_SUPPORTED_TYPES) & _written_access_types()
     assert all("API model" in why or "Lambda guide" in why for why in NOT_SUPPORTED_TYPES.values())
+
+
+def test_the_iam_types_follow_the_models_own_words() -> None:
+    """What the model's documentation says of the IAM types (parsed by the judge) is what the library writes: no URI
+    for IAM_AUTH and IAM_OAUTHBEARER_AUTH, the audience and nothing else OAUTHBEARER with the latter."""
+    rules = access_type_rules()
+    assert rules.omit_uri == {limits.ACCESS_IAM, limits.ACCESS_IAM_OAUTHBEARER}
+    assert rules.requires[limits.ACCESS_IAM_OAUTHBEARER] == WEB_IDENTITY_PARAMETERS
+    assert rules.exclusive == {limits.ACCESS_IAM_OAUTHBEARER: "OAUTHBEARER"}
+    for auth in (KafkaAuth.iam(), KafkaAuth.iam_web_identity(audience="a")):
+        written = auth.access_configurations(SourceKind.SELF_MANAGED)
+        assert all(uri is None for kind, uri in written if kind in rules.omit_uri)
+        assert not judge({"FunctionName": "f", "SourceAccessConfigurations": _as_request(written)})
+
+
+def _as_request(pairs: list[tuple[str, str | None]]) -> list[dict[str, str]]:
+    return [{"Type": t} if u is None else {"Type": t, "URI": u} for t, u in pairs]
 
 
 @pytest.mark.parametrize(
