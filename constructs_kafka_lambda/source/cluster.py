@@ -251,9 +251,10 @@ class KafkaCluster:
     ) -> iam.ManagedPolicy | None:
         """Let `grantee` (a producer function, a task role) write to `topic` of this cluster, least privilege.
 
-        IAM auth (MSK): kafka-cluster:Connect (+ WriteDataIdempotently when `idempotent`, as Kafka >= 3 producers are
-        by default) on the cluster, DescribeTopic + WriteData on the topic, and broker discovery. Secret-based auth:
-        read access to the secrets (and their keys). One customer-managed policy on the grantee's role (compliance
+        IAM auth: kafka-cluster:Connect (+ WriteDataIdempotently when `idempotent`, as Kafka >= 3 producers are
+        by default) on the cluster, DescribeTopic + WriteData on the topic (self-managed: on `cluster_arn`, else any
+        cluster), and broker discovery (MSK). AWS web identity: sts:GetWebIdentityToken for the audience only.
+        Secret-based auth: read access to the secrets (and their keys). One customer-managed policy on the grantee's role (compliance
         packs reject inline policies), its unavoidable wildcards acknowledged one by one; None if nothing is needed.
         The grantee also needs a network path to the brokers (e.g. `connections.allow_from(function, port)` on the
         broker port of its auth), which IAM does not give.
