@@ -39,6 +39,7 @@ from .observe.planning_methods import PlanningMethods
 from .observe.watched import Watched
 from .shared import SharedResources
 from .source.cluster import KafkaCluster
+from .source.iam import iam_warnings
 from .source.schema_registry import SchemaRegistry
 from .tokens import is_unresolved
 
@@ -258,6 +259,8 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
                 "mapping_metrics=False: there is no metric of records sent to the failure destination or dropped, "
                 "so that alarm is not created; watch the destination itself.",
             )
+        for warning_id, message in iam_warnings(spec.cluster):
+            warn(warning_id, message)
         if mapping_metrics and not spec.provisioned:
             warn(
                 "mapping-metrics-on-demand",

@@ -78,6 +78,12 @@ ACCESS_CLIENT_CERTIFICATE: Final = "CLIENT_CERTIFICATE_TLS_AUTH"
 ACCESS_ROOT_CA: Final = "SERVER_ROOT_CA_CERTIFICATE"
 ACCESS_VPC_SUBNET: Final = "VPC_SUBNET"
 ACCESS_VPC_SECURITY_GROUP: Final = "VPC_SECURITY_GROUP"
+# Self-managed IAM (Lambda guide, kafka-cluster-auth, "IAM authentication" and "IAM authentication with
+# SASL/OAUTHBEARER"): both are written without a URI; IAM_OAUTHBEARER_AUTH takes OAUTHBEARER_AUDIENCE and no other
+# OAUTHBEARER type (API model, SourceAccessConfiguration.Type).
+ACCESS_IAM: Final = "IAM_AUTH"
+ACCESS_IAM_OAUTHBEARER: Final = "IAM_OAUTHBEARER_AUTH"
+ACCESS_OAUTHBEARER_AUDIENCE: Final = "OAUTHBEARER_AUDIENCE"
 
 # --- Schema registry (API: KafkaSchemaRegistryConfig.SchemaRegistryURI 1-10000 chars) --------------------------
 SCHEMA_REGISTRY_URI_MIN_LENGTH: Final = 1
@@ -151,6 +157,7 @@ MSK_PORT_PLAINTEXT: Final = 9092
 MSK_PORT_TLS: Final = 9094
 MSK_PORT_SASL_SCRAM: Final = 9096
 MSK_PORT_IAM: Final = 9098
+MSK_PORT_IAM_PUBLIC: Final = 9198  # public access (MSK Developer Guide "Port information")
 SELF_MANAGED_DEFAULT_PORT: Final = 9092
 HTTPS_PORT: Final = 443
 

@@ -302,6 +302,71 @@ def poller_group(stack: cdk.Stack) -> KafkaLambdaConsumer:
     return consumers[-1]
 
 
+# MSK brokers reached as self-managed Kafka through names of one's own (Lambda guide, kafka-cluster-auth, "IAM
+# authentication"), and brokers that trust AWS web identity tokens ("IAM authentication with SASL/OAUTHBEARER").
+SELF_MANAGED_IAM_SERVERS = ["kafka-1.streaming.example.com:9098", "kafka-2.streaming.example.com:9098"]
+WEB_IDENTITY_AUDIENCE = "https://kafka.streaming.example.com"
+
+
+def self_managed_iam(stack: cdk.Stack) -> KafkaLambdaConsumer:
+    """IAM_AUTH on an MSK cluster behind a custom domain (root CA given), in a VPC, grants scoped to its ARN,
+    provisioned with a kafka:// destination (written with the same IAM auth)."""
+    scope = fixture_scope(stack)
+    group = ec2.SecurityGroup(scope, "IamBrokerSg", vpc=_vpc(stack), allow_all_outbound=False)
+    root_ca = secretsmanager.Secret.from_secret_name_v2(scope, "IamRootCa", "streaming/root-ca")
+    return KafkaLambdaConsumer(
+        stack,
+        "SelfManagedIam",
+        cluster=KafkaCluster.self_managed(
+            SELF_MANAGED_IAM_SERVERS,
+            auth=KafkaAuth.iam(),
+            cluster_arn=MSK_ARN,
+            root_ca_certificate=root_ca,
+            vpc=_vpc(stack),
+            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            security_groups=[group],
+        ),
+        topic="shipments",
+        function=function(stack, "SelfManagedIamFn"),
+        consumer_group_id="shipments-billing",
+        provisioned_pollers=ProvisionedPollers(minimum=1, maximum=2),
+        on_failure=FailureDestination.kafka_topic("shipments-failed"),
+    )
+
+
+def self_managed_iam_any_cluster(stack: cdk.Stack) -> KafkaLambdaConsumer:
+    """IAM_AUTH without cluster_arn: public MSK broker names, the any-cluster grants and their acknowledgement."""
+    return KafkaLambdaConsumer(
+        stack,
+        "SelfManagedIamAny",
+        cluster=KafkaCluster.self_managed(
+            ["b-1-public.shipments.a1b2c3.c2.kafka.us-east-1.amazonaws.com:9198"], auth=KafkaAuth.iam()
+        ),
+        topic="shipments-public",
+        function=function(stack, "SelfManagedIamAnyFn"),
+    )
+
+
+def self_managed_web_identity(stack: cdk.Stack) -> KafkaLambdaConsumer:
+    """IAM_OAUTHBEARER_AUTH + OAUTHBEARER_AUDIENCE, brokers in a VPC, on-demand (Lambda and STS endpoints)."""
+    scope = fixture_scope(stack)
+    group = ec2.SecurityGroup(scope, "WebIdentityBrokerSg", vpc=_vpc(stack), allow_all_outbound=False)
+    return KafkaLambdaConsumer(
+        stack,
+        "WebIdentity",
+        cluster=KafkaCluster.self_managed(
+            ["kafka-1.oidc.example.com:9096"],
+            auth=KafkaAuth.iam_web_identity(audience=WEB_IDENTITY_AUDIENCE),
+            vpc=_vpc(stack),
+            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_ISOLATED),
+            security_groups=[group],
+        ),
+        topic="telemetry",
+        function=function(stack, "WebIdentityFn"),
+        consumer_group_id="telemetry-oidc",
+    )
+
+
 NEW_KINDS: dict[str, Builder] = {
     "glue_registry": glue_registry,
     "confluent_registry": confluent_registry,
@@ -309,6 +374,9 @@ NEW_KINDS: dict[str, Builder] = {
     "confluent_oauth": confluent_oauth,
     "msk_cross_account": msk_cross_account,
     "poller_group": poller_group,
+    "self_managed_iam": self_managed_iam,
+    "self_managed_iam_any_cluster": self_managed_iam_any_cluster,
+    "self_managed_web_identity": self_managed_web_identity,
 }
 
 
@@ -333,6 +401,10 @@ def client_grants(stack: cdk.Stack) -> dict[str, iam.ManagedPolicy]:
     )
     api_key = secretsmanager.Secret.from_secret_name_v2(fixture_scope(stack), "ProducerApiKey", "confluent/producer")
     confluent = KafkaCluster.confluent_cloud(["pkc-12345.us-east-1.aws.confluent.cloud:9092"], api_key=api_key)
+    self_managed_iam = KafkaCluster.self_managed(SELF_MANAGED_IAM_SERVERS, auth=KafkaAuth.iam(), cluster_arn=MSK_ARN)
+    web_identity = KafkaCluster.self_managed(
+        ["kafka-1.oidc.example.com:9096"], auth=KafkaAuth.iam_web_identity(audience=WEB_IDENTITY_AUDIENCE)
+    )
     found = {
         "produce_idempotent": iam_cluster.grant_produce(role("Producer"), "orders"),
         "produce_plain": iam_cluster.grant_produce(role("PlainProducer"), "orders", idempotent=False),
@@ -342,6 +414,10 @@ def client_grants(stack: cdk.Stack) -> dict[str, iam.ManagedPolicy]:
             role("CrossAccountReader"), "orders", consumer_group_id="orders-audit"
         ),
         "produce_confluent": confluent.grant_produce(role("ConfluentProducer"), "trade-settlements"),
+        "produce_self_managed_iam": self_managed_iam.grant_produce(role("SelfManagedIamProducer"), "orders"),
+        "consume_web_identity": web_identity.grant_consume(
+            role("WebIdentityReader"), "orders", consumer_group_id="orders-audit"
+        ),
     }
     missing = [name for name, policy in found.items() if policy is None]
     assert not missing, f"no policy for {missing}"

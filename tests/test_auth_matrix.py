@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
+import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
@@ -12,7 +14,14 @@ from aws_cdk import aws_msk_alpha as msk_alpha
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from constructs_kafka_lambda import ConfigError, KafkaAuth, KafkaCluster
-from constructs_kafka_lambda.source.auth import SUPPORTED_AUTH, AuthMechanism, SourceKind
+from constructs_kafka_lambda.source.auth import (
+    _AUTH_ADVICE,
+    NOT_SUPPORTED_TYPES,
+    SUPPORTED_AUTH,
+    AuthMechanism,
+    SourceKind,
+)
+from constructs_kafka_lambda.source.iam import iam_warnings
 
 from support import MSK_ARN, fixture_scope, new_stack
 
@@ -43,6 +52,7 @@ def auths(secrets) -> dict[AuthMechanism, Callable[[], KafkaAuth]]:
         AuthMechanism.MUTUAL_TLS: lambda: KafkaAuth.mutual_tls(secrets["plain"]),
         AuthMechanism.UNAUTHENTICATED: lambda: KafkaAuth.unauthenticated(tls=True),
         AuthMechanism.OAUTH: lambda: KafkaAuth.oauth(secrets["plain"], scope="kafka"),
+        AuthMechanism.IAM_WEB_IDENTITY: lambda: KafkaAuth.iam_web_identity(audience="kafka-brokers"),
     }
 
 
@@ -85,7 +95,11 @@ def test_every_cell_of_the_auth_table(source, mechanism, secrets, vpc_trio):
 
 def test_the_table_is_the_contract():
     assert SUPPORTED_AUTH[SourceKind.MSK_SERVERLESS] == {AuthMechanism.IAM}
-    assert AuthMechanism.IAM not in SUPPORTED_AUTH[SourceKind.SELF_MANAGED]
+    # kafka-cluster-auth: IAM_AUTH (an MSK cluster behind your own networking) and IAM_OAUTHBEARER_AUTH.
+    assert {AuthMechanism.IAM, AuthMechanism.IAM_WEB_IDENTITY} <= SUPPORTED_AUTH[SourceKind.SELF_MANAGED]
+    assert (
+        AuthMechanism.IAM_WEB_IDENTITY not in SUPPORTED_AUTH[SourceKind.MSK] | SUPPORTED_AUTH[SourceKind.MSK_SERVERLESS]
+    )
     assert AuthMechanism.SASL_SCRAM_256 not in SUPPORTED_AUTH[SourceKind.MSK]
     assert AuthMechanism.SASL_PLAIN not in SUPPORTED_AUTH[SourceKind.MSK]
     assert SUPPORTED_AUTH[SourceKind.CONFLUENT_CLOUD] == {AuthMechanism.SASL_PLAIN, AuthMechanism.OAUTH}
@@ -286,3 +300,112 @@ def test_root_ca_combines_with_any_auth(secrets):
     assert cluster.root_ca_certificate is secrets["plain"]
     with pytest.raises(ConfigError, match="root CA"):
         KafkaCluster.self_managed(SERVERS, auth=KafkaAuth.sasl_plain(secrets["plain"]), root_ca_certificate="pem")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------ IAM on self-managed Kafka (issue 21)
+# Lambda guide, kafka-cluster-auth: "IAM authentication" (IAM_AUTH, omit the URI) and "IAM authentication with
+# SASL/OAUTHBEARER" (IAM_OAUTHBEARER_AUTH, omit the URI, OAUTHBEARER_AUDIENCE required, no other OAUTHBEARER type).
+def test_iam_is_written_as_iam_auth_without_uri_on_self_managed_only():
+    assert KafkaAuth.iam().access_configurations(SourceKind.SELF_MANAGED) == [("IAM_AUTH", None)]
+    assert KafkaAuth.iam().access_configurations(SourceKind.MSK) == []  # MSK: IAM is Lambda's default, no type
+    assert KafkaAuth.iam().access_configurations(SourceKind.MSK_SERVERLESS) == []
+
+
+def test_web_identity_is_its_type_without_uri_then_the_audience():
+    auth = KafkaAuth.iam_web_identity(audience="kafka-brokers")
+    assert auth.mechanism is AuthMechanism.IAM_WEB_IDENTITY and auth.secret is None
+    assert auth.audience == "kafka-brokers" and not auth.mechanism.uses_secret
+    assert auth.access_configurations(SourceKind.SELF_MANAGED) == [
+        ("IAM_OAUTHBEARER_AUTH", None),
+        ("OAUTHBEARER_AUDIENCE", "kafka-brokers"),
+    ]
+
+
+@pytest.mark.parametrize("other", ["scope", "logical_cluster", "identity_pool"])
+def test_web_identity_refuses_every_other_oauthbearer_type(other):
+    with pytest.raises(ConfigError, match="supports only OAUTHBEARER_AUDIENCE") as err:
+        KafkaAuth.iam_web_identity(audience="kafka-brokers", **{other: "x"})
+    assert err.value.prop == f"KafkaAuth.iam_web_identity({other})"
+    assert "KafkaAuth.oauth" in err.value.fix
+
+
+def test_web_identity_needs_an_audience_of_the_api_shape():
+    with pytest.raises(ConfigError, match="requires OAUTHBEARER_AUDIENCE") as err:
+        KafkaAuth.iam_web_identity()
+    assert err.value.prop == "KafkaAuth.iam_web_identity(audience)"
+    with pytest.raises(ConfigError, match="1-200 characters"):
+        KafkaAuth.iam_web_identity(audience="a" * 201)
+
+
+def test_the_oauthbearer_rule_holds_however_the_auth_is_built():
+    """The constructor and dataclasses.replace cannot get around the API's rule either."""
+    with pytest.raises(ConfigError, match="supports only OAUTHBEARER_AUDIENCE"):
+        KafkaAuth(
+            AuthMechanism.IAM_WEB_IDENTITY,
+            oauth_parameters=(("OAUTHBEARER_AUDIENCE", "a"), ("OAUTHBEARER_SCOPE", "s")),
+        )
+    with pytest.raises(ConfigError, match="require OAUTHBEARER_AUTH"):
+        dataclasses.replace(KafkaAuth.iam(), oauth_parameters=(("OAUTHBEARER_AUDIENCE", "a"),))
+
+
+def test_confluent_cloud_refuses_web_identity_because_it_needs_its_extensions():
+    with pytest.raises(ConfigError, match="logical cluster and identity pool extensions") as err:
+        KafkaCluster.confluent_cloud(
+            ["pkc-1.us-east-1.aws.confluent.cloud:9092"], oauth=KafkaAuth.iam_web_identity(audience="a")
+        )
+    assert "KafkaAuth.oauth(secret" in err.value.fix
+
+
+def test_cluster_arn_scopes_self_managed_iam_and_is_not_the_event_source():
+    cluster = KafkaCluster.self_managed(["kafka.example.com:9098"], auth=KafkaAuth.iam(), cluster_arn=MSK_ARN)
+    assert cluster.cluster_arn == MSK_ARN and cluster.event_source_arn is None
+    assert cluster.bootstrap_servers == ("kafka.example.com:9098",)
+    assert KafkaCluster.self_managed(["kafka.example.com:9098"], auth=KafkaAuth.iam()).cluster_arn is None
+
+
+def test_cluster_arn_only_with_iam_and_only_an_msk_cluster_arn(secrets):
+    with pytest.raises(ConfigError, match="scopes the kafka-cluster grants of IAM auth") as err:
+        KafkaCluster.self_managed(SERVERS, auth=KafkaAuth.sasl_plain(secrets["plain"]), cluster_arn=MSK_ARN)
+    assert err.value.prop == "cluster_arn"
+    with pytest.raises(ConfigError, match="scopes the kafka-cluster grants"):
+        KafkaCluster.self_managed(SERVERS, auth=KafkaAuth.iam_web_identity(audience="a"), cluster_arn=MSK_ARN)
+    with pytest.raises(ConfigError, match="cluster/<name>/<uuid>"):
+        KafkaCluster.self_managed(SERVERS, auth=KafkaAuth.iam(), cluster_arn=MSK_ARN.replace(":cluster/", ":topic/"))
+
+
+def test_iam_and_web_identity_need_no_secret_and_may_be_public_or_add_a_root_ca(secrets):
+    public = KafkaCluster.self_managed(SERVERS, auth=KafkaAuth.iam())
+    assert not public.in_vpc and public.secrets == ()
+    with_ca = KafkaCluster.self_managed(
+        SERVERS, auth=KafkaAuth.iam_web_identity(audience="a"), root_ca_certificate=secrets["plain"]
+    )
+    assert with_ca.secrets == (secrets["plain"],)
+
+
+def test_self_managed_iam_port_rules_come_from_the_servers_else_msk_iam_port():
+    assert KafkaCluster.self_managed(["kafka.example.com:9098"], auth=KafkaAuth.iam()).broker_ports() == (9098,)
+    token = cdk.Token.as_string({"Ref": "Servers"})
+    assert KafkaCluster.self_managed([token], auth=KafkaAuth.iam()).broker_ports() == (9098,)
+    web = KafkaCluster.self_managed([token], auth=KafkaAuth.iam_web_identity(audience="a"))
+    assert web.broker_ports() == (9092,)  # no port is documented for web identity: Kafka's default
+
+
+def test_iam_warnings_name_the_unscoped_grant_and_the_custom_domain_without_root_ca(secrets):
+    custom = KafkaCluster.self_managed(["kafka.example.com:9098"], auth=KafkaAuth.iam())
+    assert [w for w, _ in iam_warnings(custom)] == ["iam-any-cluster", "iam-root-ca"]
+    msk_hosts = KafkaCluster.self_managed(
+        ["b-1.demo.abc123.c2.kafka.us-east-1.amazonaws.com:9098"], auth=KafkaAuth.iam(), cluster_arn=MSK_ARN
+    )
+    assert iam_warnings(msk_hosts) == []
+    with_ca = KafkaCluster.self_managed(
+        ["kafka.example.com:9098"], auth=KafkaAuth.iam(), cluster_arn=MSK_ARN, root_ca_certificate=secrets["plain"]
+    )
+    assert iam_warnings(with_ca) == []
+
+
+def test_refusal_texts_are_true():
+    """No refusal may say IAM exists only on Amazon MSK, and only VIRTUAL_HOST (RabbitMQ) is left unwritten."""
+    assert "only on Amazon MSK" not in " ".join(_AUTH_ADVICE.values())
+    assert "KafkaAuth.iam()" in _AUTH_ADVICE[SourceKind.SELF_MANAGED]
+    assert "iam_web_identity" in _AUTH_ADVICE[SourceKind.SELF_MANAGED]
+    assert set(NOT_SUPPORTED_TYPES) == {"VIRTUAL_HOST"} and "RabbitMQ" in NOT_SUPPORTED_TYPES["VIRTUAL_HOST"]

@@ -27,6 +27,7 @@ from configs import (
     OWNER_CLUSTER_ARN,
     REPRESENTATIVE,
     VPC_CONNECTION_ARN,
+    WEB_IDENTITY_AUDIENCE,
     client_grants,
     msk_iam,
     sqs_own_queue,
@@ -194,7 +195,7 @@ def test_token_cluster_arn_builds_topic_and_group_arns_with_intrinsics():
 # ------------------------------------------------------------------------------------------- late-2026 kinds
 # configs.client_grants' names, each prefixed "grant_" here.
 CLIENT_GRANTS = ["consume", "consume_cross_account", "produce_confluent", "produce_idempotent", "produce_plain"]
-CLIENT_GRANTS += ["produce_scram"]
+CLIENT_GRANTS += ["produce_scram", "produce_self_managed_iam", "consume_web_identity"]
 NEW_POLICIES = sorted([*NEW_KINDS, "glue_registry_construct", *(f"grant_{name}" for name in CLIENT_GRANTS)])
 GLUE_SCHEMAS = "arn:aws:glue:us-east-1:111111111111:schema/fleet-schemas/*"
 
@@ -386,3 +387,98 @@ def test_each_grant_policy_is_attached_to_its_grantee_only():
         logical_id = stack.resolve(policy.node.default_child.logical_id)
         roles = template["Resources"][logical_id]["Properties"]["Roles"]
         assert len(roles) == 1 and logical_id.startswith(roles[0]["Ref"][:-8]), (name, roles)
+
+
+# -------------------------------------------------------------------- IAM on self-managed Kafka (issue 21)
+# Lambda guide, kafka-cluster-auth: IAM_AUTH needs the cluster permissions of a consumer; IAM_OAUTHBEARER_AUTH needs
+# sts:GetWebIdentityToken. Self-managed sources are read through their bootstrap servers: no kafka: control-plane
+# action (DescribeClusterV2, GetBootstrapBrokers) is needed.
+ANY = "arn:<AWS::Partition>:kafka:*:*"
+WEB_IDENTITY_STATEMENT = {
+    "Effect": "Allow",
+    "Action": "sts:GetWebIdentityToken",
+    "Resource": "*",
+    "Condition": {
+        "ForAllValues:StringEquals": {"sts:IdentityTokenAudience": [WEB_IDENTITY_AUDIENCE]},
+        "Null": {"sts:IdentityTokenAudience": "false"},
+    },
+}
+
+
+def test_self_managed_iam_gets_a_consumers_kafka_cluster_actions_scoped_to_its_cluster_arn():
+    found = policy_grants("self_managed_iam")
+    kafka = {a: r for a, r in found.items() if a.startswith("kafka")}
+    assert kafka == {
+        "kafka-cluster:Connect": [MSK_ARN],
+        "kafka-cluster:DescribeClusterDynamicConfiguration": [MSK_ARN],
+        "kafka-cluster:DescribeTopic": [topic_arn(MSK_ARN, "shipments"), topic_arn(MSK_ARN, "shipments-failed")],
+        "kafka-cluster:ReadData": [topic_arn(MSK_ARN, "shipments")],
+        "kafka-cluster:AlterGroup": [group_arn(MSK_ARN, "shipments-billing")],
+        "kafka-cluster:DescribeGroup": [group_arn(MSK_ARN, "shipments-billing")],
+        "kafka-cluster:WriteData": [topic_arn(MSK_ARN, "shipments-failed")],  # kafka://, with the source's auth
+    }
+    assert set(ENI_ACTIONS) <= set(found)
+    [root_ca] = found["secretsmanager:GetSecretValue"]
+    assert root_ca.endswith(":secret:streaming/root-ca-??????")
+
+
+def test_self_managed_iam_without_cluster_arn_names_any_cluster_but_only_this_topic_and_group():
+    found = policy_grants("self_managed_iam_any_cluster")
+    assert found["kafka-cluster:Connect"] == [f"{ANY}:cluster/*/*"]
+    assert (
+        found["kafka-cluster:ReadData"] == found["kafka-cluster:DescribeTopic"] == [f"{ANY}:topic/*/*/shipments-public"]
+    )
+    assert found["kafka-cluster:AlterGroup"] == [f"{ANY}:group/*/*/*"]  # no consumer_group_id: the mapping's UUID
+    assert not any(a.startswith("kafka:") or a.startswith("ec2:") for a in found)  # public brokers
+    for action in ("kafka-cluster:Connect", "kafka-cluster:ReadData", "kafka-cluster:AlterGroup"):
+        [arn_format] = _formats(action)
+        assert all(_matches(r, arn_format) for r in found[action]), (action, arn_format)
+
+
+def test_web_identity_gets_get_web_identity_token_for_its_audience_only():
+    statements = policy_statements("self_managed_web_identity")
+    assert [s for s in statements if "sts" in str(s["Action"])] == [WEB_IDENTITY_STATEMENT]
+    found = policy_grants("self_managed_web_identity")
+    assert not any(a.startswith(("kafka", "secretsmanager:")) for a in found)  # no secret, no IAM data plane
+    data = get_action_data("sts", "GetWebIdentityToken")["sts"][0]
+    assert data["resource_arn_format"] == "*" and "sts:IdentityTokenAudience" in data["condition_keys"]
+
+
+def test_grants_around_self_managed_iam_and_web_identity_clients():
+    assert policy_grants("grant_produce_self_managed_iam") == {
+        "kafka-cluster:Connect": [MSK_ARN],
+        "kafka-cluster:WriteDataIdempotently": [MSK_ARN],
+        "kafka-cluster:DescribeTopic": [topic_arn(MSK_ARN, "orders")],
+        "kafka-cluster:WriteData": [topic_arn(MSK_ARN, "orders")],
+    }
+    assert policy_statements("grant_consume_web_identity") == [WEB_IDENTITY_STATEMENT]
+
+
+def _acknowledged(name: str) -> dict[str, str]:
+    """cdk-nag rule id -> reason, as acknowledged on one policy of the new-kinds stack."""
+    stack, _, policies = new_kinds()
+    entries = stack.resolve(policies[name].node.metadata)
+    return {
+        rule.removeprefix("Annotation::"): reason
+        for entry in entries
+        if entry["type"] == "aws:cdk:acknowledged-rules"
+        for rule, reason in entry["data"].items()
+    }
+
+
+def test_any_cluster_wildcards_are_acknowledged_one_by_one_on_that_policy_with_their_reason():
+    acknowledged = _acknowledged("self_managed_iam_any_cluster")
+    any_cluster = {rule: why for rule, why in acknowledged.items() if ":kafka:*:*:" in rule}
+    assert set(any_cluster) == {
+        f"AwsSolutions-IAM5[Resource::{ANY}:cluster/*/*]",
+        f"AwsSolutions-IAM5[Resource::{ANY}:topic/*/*/shipments-public]",
+        f"AwsSolutions-IAM5[Resource::{ANY}:group/*/*/*]",
+    }
+    assert all("without cluster_arn=" in why and "pass cluster_arn=" in why for why in any_cluster.values())
+    # Scoped by cluster_arn: nothing of the kind to acknowledge.
+    assert not any(":kafka:" in rule for rule in _acknowledged("self_managed_iam"))
+
+
+def test_web_identity_wildcard_gives_the_audience_condition_and_the_eni_reasons():
+    reason = _acknowledged("self_managed_web_identity")["AwsSolutions-IAM5[Resource::*]"]
+    assert "sts:IdentityTokenAudience" in reason and "ENIs" in reason

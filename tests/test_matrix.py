@@ -62,6 +62,7 @@ def _auth(stack: cdk.Stack, source: SourceKind, mechanism: AuthMechanism) -> Kaf
         AuthMechanism.OAUTH: lambda: KafkaAuth.oauth(
             secret, scope="kafka", logical_cluster="lkc-abc12", identity_pool="pool-AbC1"
         ),
+        AuthMechanism.IAM_WEB_IDENTITY: lambda: KafkaAuth.iam_web_identity(audience="kafka-brokers"),
     }
     return makers[mechanism]()
 
@@ -230,6 +231,14 @@ def test_every_cross_account_cell_synthesizes_clean_and_reads_through_the_vpc_co
     ]
     owner_topics = OWNER_CLUSTER_ARN.replace(":cluster/", ":topic/")
     assert writes == [f"{owner_topics}/x-iam-provisioned-kafka-failed"]
+
+
+def test_self_managed_iam_cells_are_in_the_matrix():
+    """IAM_AUTH and IAM_OAUTHBEARER_AUTH come with the auth table (kafka-cluster-auth): both modes, and kafka://
+    (written with the source's auth, so IAM needs WriteData on the failure topic)."""
+    for mechanism in (AuthMechanism.IAM, AuthMechanism.IAM_WEB_IDENTITY):
+        found = {(mode, d) for m, mode, d in cells(SourceKind.SELF_MANAGED) if m is mechanism}
+        assert found >= {("on_demand", "s3"), ("provisioned", "s3"), ("provisioned", "kafka")}, mechanism
 
 
 def test_oauth_cells_are_in_the_matrix():

@@ -485,3 +485,50 @@ def test_library_resources_pass_cdk_nag(nagged: tuple[cdk.App, list[Any]]) -> No
 def test_template_passes_cfn_lint(nagged: tuple[cdk.App, list[Any]]) -> None:
     app, _ = nagged
     assert cfn_lint_errors(template_of(app, "Nag")) == []
+
+
+# -------------------------------------------------------------------- IAM on self-managed Kafka (issue 21)
+@pytest.fixture(scope="module")
+def self_managed_iam() -> Built:
+    """IAM_AUTH behind token bootstrap servers (ports unknown at synth) and IAM_OAUTHBEARER_AUTH, each in a VPC with
+    its own restricted group, on-demand with endpoints; neither has a secret."""
+    stack = new_stack(name="SelfManagedIam")
+    the_vpc = vpc(stack)
+    iam_group, web_group = group(stack, the_vpc, "IamBrokers"), group(stack, the_vpc, "WebBrokers")
+    subnets = ec2.SubnetSelection(subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS)
+    servers = cdk.CfnParameter(fixture_scope(stack), "Servers", type="CommaDelimitedList").value_as_list
+    iam_cluster = KafkaCluster.self_managed(
+        servers, auth=KafkaAuth.iam(), vpc=the_vpc, subnets=subnets, security_groups=[iam_group]
+    )
+    web_cluster = KafkaCluster.self_managed(
+        ["kafka-1.oidc.example.com:9096"],
+        auth=KafkaAuth.iam_web_identity(audience="kafka-brokers"),
+        vpc=the_vpc,
+        subnets=subnets,
+        security_groups=[web_group],
+    )
+    consumer(stack, "Iam", iam_cluster)
+    consumer(stack, "Web", web_cluster)
+    return Built(stack, iam=iam_group, web=web_group)
+
+
+def test_self_managed_iam_group_admits_itself_on_msk_iam_port_when_the_servers_are_tokens(
+    self_managed_iam: Built,
+) -> None:
+    iam_group = self_managed_iam.id_of("iam")
+    assert len(self_managed_iam.ingress(iam_group, iam_group, 9098)) == 1
+    # The group restricts outbound traffic, so it may also reach itself on that port.
+    assert ({"Fn::GetAtt": [iam_group, "GroupId"]}, 9098) in self_managed_iam.egress(iam_group)
+    web_group = self_managed_iam.id_of("web")
+    assert len(self_managed_iam.ingress(web_group, web_group, 9096)) == 1
+
+
+def test_iam_types_need_lambda_and_sts_endpoints_but_no_secrets_manager(self_managed_iam: Built) -> None:
+    """No secret: the pollers sign with the role (IAM_AUTH) or get a token from STS (IAM_OAUTHBEARER_AUTH)."""
+    assert self_managed_iam.endpoint_services() == ["lambda", "s3", "sts"]
+
+
+def test_self_managed_iam_warns_about_the_unscoped_grants(self_managed_iam: Built) -> None:
+    warnings = self_managed_iam.warnings("/SelfManagedIam/Iam")
+    assert any("without cluster_arn=" in w for w in warnings)
+    assert not any("cluster_arn" in w for w in self_managed_iam.warnings("/SelfManagedIam/Web"))

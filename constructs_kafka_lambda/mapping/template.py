@@ -66,7 +66,11 @@ def _properties(spec: MappingSpec, destination: str | None, stack: Stack) -> dic
         "maximum_record_age_in_seconds": spec.record_age_seconds,
         "bisect_batch_on_function_error": spec.bisect_batch_on_error,
         "function_response_types": ["ReportBatchItemFailures"] if spec.report_batch_item_failures else None,
-        "source_access_configurations": [{"type": t, "uri": u} for t, u in spec.source_access_configurations] or None,
+        # The IAM types are written without a URI (API model: "Omit the URI field for this type").
+        "source_access_configurations": [
+            {"type": t} if u is None else {"type": t, "uri": u} for t, u in spec.source_access_configurations
+        ]
+        or None,
         "filter_criteria": {"filters": [{"pattern": _pattern(f, stack)} for f in spec.filters]}
         if spec.filters
         else None,

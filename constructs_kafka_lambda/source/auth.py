@@ -26,7 +26,7 @@ class SourceKind(Enum):
 
 
 class AuthMechanism(Enum):
-    """The mechanism, with the SourceAccessConfiguration type that carries its secret (None: no secret)."""
+    """The mechanism, with the SourceAccessConfiguration type that carries it (None: no type of its own)."""
 
     IAM = None
     SASL_SCRAM_512 = "SASL_SCRAM_512_AUTH"
@@ -34,16 +34,20 @@ class AuthMechanism(Enum):
     SASL_PLAIN = "BASIC_AUTH"
     MUTUAL_TLS = "CLIENT_CERTIFICATE_TLS_AUTH"
     OAUTH = "OAUTHBEARER_AUTH"
+    IAM_WEB_IDENTITY = "IAM_OAUTHBEARER_AUTH"
     UNAUTHENTICATED = "UNAUTHENTICATED"
 
     @property
     def access_type(self) -> str | None:
-        """The SourceAccessConfigurations type for the secret, or None when the mechanism has no secret."""
+        """The SourceAccessConfigurations type the mechanism is written as, or None when it has none of its own.
+        IAM's depends on the source (none on MSK, IAM_AUTH on self-managed Kafka): see
+        `KafkaAuth.access_configurations`."""
         return None if self in (AuthMechanism.IAM, AuthMechanism.UNAUTHENTICATED) else self.value
 
     @property
     def uses_secret(self) -> bool:
-        return self.access_type is not None
+        """Whether the mechanism reads a Secrets Manager secret (the IAM ones sign with the execution role)."""
+        return self.access_type is not None and self is not AuthMechanism.IAM_WEB_IDENTITY
 
 
 # The auth table (Lambda guide: msk-cluster-auth, kafka-cluster-auth; README "What a consumer creates and enforces").
@@ -66,27 +70,48 @@ SUPPORTED_AUTH: Final[dict[SourceKind, frozenset[AuthMechanism]]] = {
             AuthMechanism.SASL_PLAIN,
             AuthMechanism.MUTUAL_TLS,
             AuthMechanism.OAUTH,
+            # IAM_AUTH: "an Amazon MSK cluster that you reach through your own networking setup" (a custom domain
+            # name in front of the brokers, a connection from another account); IAM_OAUTHBEARER_AUTH: brokers that
+            # accept AWS web identity tokens over SASL/OAUTHBEARER (Lambda guide, kafka-cluster-auth,
+            # https://docs.aws.amazon.com/lambda/latest/dg/kafka-cluster-auth.html#smaa-auth-iam, #smaa-auth-iam-oauth).
+            AuthMechanism.IAM,
+            AuthMechanism.IAM_WEB_IDENTITY,
             AuthMechanism.UNAUTHENTICATED,  # only in a VPC: checked where the VPC is known (cluster.py)
         }
     ),
     # API key (SASL/PLAIN) or OAuth with Confluent's logical cluster and identity pool (API model,
-    # SourceAccessConfiguration OAUTHBEARER_LOGICAL_CLUSTER / OAUTHBEARER_IDENTITY_POOL).
+    # SourceAccessConfiguration OAUTHBEARER_LOGICAL_CLUSTER / OAUTHBEARER_IDENTITY_POOL). No IAM: Confluent Cloud
+    # does not authorize with AWS IAM, and its OAuth needs those two extensions, which IAM_OAUTHBEARER_AUTH refuses.
     SourceKind.CONFLUENT_CLOUD: frozenset({AuthMechanism.SASL_PLAIN, AuthMechanism.OAUTH}),
 }
 
-# Self-managed types in the API model that this library leaves out, and why (README, "Authentication").
+# SourceAccessTypes of the API model that the library never writes, each with AWS's reason (README,
+# "Authentication"). Every other type is written by a KafkaAuth factory, the root CA or the VPC trio;
+# tests/contract/test_drift.py fails when a boto3 upgrade adds a type that is neither.
 NOT_SUPPORTED_TYPES: Final[dict[str, str]] = {
-    "IAM_AUTH": "the permissions the execution role needs on a non-MSK cluster are not documented",
-    "IAM_OAUTHBEARER_AUTH": "the permissions (e.g. sts:GetWebIdentityToken) are not documented by Lambda",
+    "VIRTUAL_HOST": "Amazon MQ for RabbitMQ only (API model, SourceAccessConfiguration.Type: '(RabbitMQ) The name "
+    "of the virtual host in your RabbitMQ broker')",
 }
+
+# IAM_OAUTHBEARER_AUTH "requires OAUTHBEARER_AUDIENCE and does not support the other OAUTHBEARER types" (API model,
+# SourceAccessConfiguration.Type; Lambda guide, kafka-cluster-auth: "IAM_OAUTHBEARER_AUTH supports only
+# OAUTHBEARER_AUDIENCE ... Lambda returns a validation error").
+WEB_IDENTITY_PARAMETERS: Final = frozenset({limits.ACCESS_OAUTHBEARER_AUDIENCE})
+_WEB_IDENTITY_RULE: Final = (
+    "IAM_OAUTHBEARER_AUTH supports only OAUTHBEARER_AUDIENCE: Lambda returns a validation error for OAUTHBEARER_SCOPE, "
+    "OAUTHBEARER_LOGICAL_CLUSTER or OAUTHBEARER_IDENTITY_POOL with it (API model, SourceAccessConfiguration.Type; "
+    "Lambda guide, kafka-cluster-auth)"
+)
 
 # What to use instead, per source, when a mechanism is rejected.
 _AUTH_ADVICE: Final[dict[SourceKind, str]] = {
     SourceKind.MSK: "use KafkaAuth.iam(), KafkaAuth.scram_sha_512(secret), KafkaAuth.mutual_tls(secret) "
     "or KafkaAuth.unauthenticated(tls=...)",
     SourceKind.MSK_SERVERLESS: "MSK Serverless supports IAM only: use KafkaAuth.iam() (or leave auth unset)",
-    SourceKind.SELF_MANAGED: "use KafkaAuth.scram_sha_512/scram_sha_256/sasl_plain/mutual_tls(secret), or "
-    "KafkaAuth.oauth(secret, ...), or KafkaAuth.unauthenticated() for brokers in a VPC; IAM exists only on Amazon MSK",
+    SourceKind.SELF_MANAGED: "use KafkaAuth.scram_sha_512/scram_sha_256/sasl_plain/mutual_tls(secret), "
+    "KafkaAuth.oauth(secret, ...), KafkaAuth.iam() (brokers with IAM access control), "
+    "KafkaAuth.iam_web_identity(audience=...) (brokers that trust AWS web identity tokens), or "
+    "KafkaAuth.unauthenticated() for brokers in a VPC",
     SourceKind.CONFLUENT_CLOUD: "Confluent Cloud is reached with an API key over SASL/PLAIN "
     "(KafkaCluster.confluent_cloud(bootstrap_servers, api_key=secret)) or with OAuth "
     "(KafkaCluster.confluent_cloud(bootstrap_servers, oauth=KafkaAuth.oauth(secret, logical_cluster=..., "
@@ -112,18 +137,100 @@ class KafkaAuth:
     # OAUTHBEARER parameters, sent as plain-string access configurations (not secrets), in the API's order.
     oauth_parameters: tuple[tuple[str, str], ...] = ()
 
-    def access_configurations(self) -> list[tuple[str, str]]:
-        """(Type, URI) pairs for SourceAccessConfigurations: the secret, then OAuth parameters."""
-        configs: list[tuple[str, str]] = []
-        if self.mechanism.access_type is not None and self.secret is not None:
+    def __post_init__(self) -> None:
+        """The API's OAUTHBEARER rule, however this was built (a factory, the constructor, dataclasses.replace):
+        the plain OAUTHBEARER_* types come with OAUTHBEARER_AUTH, or only OAUTHBEARER_AUDIENCE with
+        IAM_OAUTHBEARER_AUTH (API model, SourceAccessConfiguration.Type), which Lambda otherwise refuses at deploy."""
+        names = self.oauth_parameter_names
+        if self.mechanism is AuthMechanism.IAM_WEB_IDENTITY:
+            if names - WEB_IDENTITY_PARAMETERS:
+                raise ConfigError(
+                    "KafkaAuth.iam_web_identity",
+                    sorted(names - WEB_IDENTITY_PARAMETERS),
+                    _WEB_IDENTITY_RULE,
+                    "drop them; for an identity provider that needs a scope or Confluent's extensions, use "
+                    "KafkaAuth.oauth(secret, ...)",
+                )
+            if not names:
+                raise ConfigError(
+                    "KafkaAuth.iam_web_identity(audience)",
+                    None,
+                    "IAM_OAUTHBEARER_AUTH requires OAUTHBEARER_AUDIENCE, the audience your brokers expect in the "
+                    "token's aud claim (API model, SourceAccessConfiguration.Type)",
+                    'pass audience="..." exactly as your brokers are configured to expect it',
+                )
+        elif names and self.mechanism is not AuthMechanism.OAUTH:
+            raise ConfigError(
+                f"KafkaAuth.{_METHOD_NAMES[self.mechanism]}",
+                sorted(names),
+                "the OAUTHBEARER_* parameters require OAUTHBEARER_AUTH or (audience only) IAM_OAUTHBEARER_AUTH "
+                "(API model, SourceAccessConfiguration.Type)",
+                "use KafkaAuth.oauth(secret, ...) or KafkaAuth.iam_web_identity(audience=...)",
+            )
+
+    def access_configurations(self, source: SourceKind) -> list[tuple[str, str | None]]:
+        """(Type, URI) pairs for SourceAccessConfigurations: the mechanism (its secret's ARN, or no URI for the IAM
+        types, whose URI the API says to omit), then the plain OAUTHBEARER parameters. IAM on MSK has no type:
+        Lambda uses IAM when no secret is given (Lambda guide, with-msk-configure)."""
+        if self.mechanism is AuthMechanism.IAM:
+            return [] if source in (SourceKind.MSK, SourceKind.MSK_SERVERLESS) else [(limits.ACCESS_IAM, None)]
+        configs: list[tuple[str, str | None]] = []
+        if self.mechanism is AuthMechanism.IAM_WEB_IDENTITY:
+            configs.append((limits.ACCESS_IAM_OAUTHBEARER, None))
+        elif self.mechanism.access_type is not None and self.secret is not None:
             configs.append((self.mechanism.access_type, self.secret.secret_arn))
         return configs + list(self.oauth_parameters)
 
+    @property
+    def audience(self) -> str | None:
+        """The OAUTHBEARER_AUDIENCE given (KafkaAuth.oauth or iam_web_identity), else None."""
+        return dict(self.oauth_parameters).get(limits.ACCESS_OAUTHBEARER_AUDIENCE)
+
     @staticmethod
     def iam() -> KafkaAuth:
-        """IAM access control (MSK and MSK Serverless). The role gets kafka-cluster:Connect on the cluster,
-        DescribeTopic + ReadData on the topic and AlterGroup + DescribeGroup on the group (grants/statements.py)."""
+        """IAM access control: MSK, MSK Serverless, and self-managed Kafka whose brokers use it.
+
+        On MSK the role gets kafka-cluster:Connect on the cluster, DescribeTopic + ReadData on the topic and
+        AlterGroup + DescribeGroup on the group (grants/statements.py). On self-managed Kafka (an MSK cluster reached
+        through your own networking: a custom domain name in front of the brokers, a connection from another
+        account) the mapping is written as IAM_AUTH without a URI and the role signs each connection (Lambda guide,
+        kafka-cluster-auth, "IAM authentication"); turn on IAM access control on the cluster, and pass
+        `cluster_arn=` to KafkaCluster.self_managed to scope the same grants to that cluster.
+        """
         return KafkaAuth(AuthMechanism.IAM)
+
+    @staticmethod
+    def iam_web_identity(
+        *,
+        audience: str | None = None,
+        scope: str | None = None,
+        logical_cluster: str | None = None,
+        identity_pool: str | None = None,
+    ) -> KafkaAuth:
+        """SASL/OAUTHBEARER with an AWS web identity token (self-managed Kafka): IAM_OAUTHBEARER_AUTH.
+
+        Lambda asks STS for a short-lived token for the function's role (sts:GetWebIdentityToken, granted for this
+        `audience` only) and presents it to the brokers, so no secret is stored (Lambda guide, kafka-cluster-auth,
+        "IAM authentication with SASL/OAUTHBEARER"). `audience` (OAUTHBEARER_AUDIENCE, required) is what the brokers
+        expect in the token's aud claim. Before the first deploy, enable outbound identity federation in the account
+        (IAM User Guide, id_roles_providers_outbound_getting_started) and make the brokers trust the account's
+        issuer; otherwise they reject the token and nothing is read. `scope`, `logical_cluster` and `identity_pool`
+        exist only to be refused: the API takes no OAUTHBEARER type but the audience with this one.
+        """
+        others = {"scope": scope, "logical_cluster": logical_cluster, "identity_pool": identity_pool}
+        for name, value in others.items():
+            if value is not None:
+                raise ConfigError(
+                    f"KafkaAuth.iam_web_identity({name})",
+                    value,
+                    _WEB_IDENTITY_RULE,
+                    f"drop {name}; for an identity provider that needs a scope or Confluent's extensions, use "
+                    "KafkaAuth.oauth(secret, ...)",
+                )
+        if audience is not None:
+            _check_access_uri("KafkaAuth.iam_web_identity(audience)", audience)
+        given = () if audience is None else ((limits.ACCESS_OAUTHBEARER_AUDIENCE, audience),)
+        return KafkaAuth(AuthMechanism.IAM_WEB_IDENTITY, oauth_parameters=given)
 
     @staticmethod
     def scram_sha_512(secret: secretsmanager.ISecret) -> KafkaAuth:
@@ -212,6 +319,7 @@ _METHOD_NAMES: Final[dict[AuthMechanism, str]] = {
     AuthMechanism.SASL_PLAIN: "sasl_plain(secret)",
     AuthMechanism.MUTUAL_TLS: "mutual_tls(secret)",
     AuthMechanism.OAUTH: "oauth(secret, ...)",
+    AuthMechanism.IAM_WEB_IDENTITY: "iam_web_identity(audience=...)",
     AuthMechanism.UNAUTHENTICATED: "unauthenticated()",
 }
 

@@ -23,6 +23,7 @@ from ..errors import ConfigError
 from ..grants import client
 from ..tokens import is_unresolved
 from .auth import AuthMechanism, KafkaAuth, SourceKind, check_secret_arn_length
+from .iam import check_iam_cluster_arn
 from .inputs import check_bootstrap_servers, check_vpc_trio, confluent_auth, require_auth
 from .msk import MSK_CLUSTER_ARN, ClusterRef, check_enabled_auth, read_msk_cluster
 from .secrets import check_msk_scram_secret
@@ -36,6 +37,8 @@ class KafkaCluster:
 
     kind: SourceKind
     auth: KafkaAuth
+    # MSK: the cluster read (the owner's, cross-account). Self-managed with IAM auth: the MSK cluster behind the
+    # bootstrap servers, which only scopes the kafka-cluster grants (None: any cluster).
     cluster_arn: str | None = None
     bootstrap_servers: tuple[str, ...] = ()
     root_ca_certificate: secretsmanager.ISecret | None = None
@@ -138,10 +141,17 @@ class KafkaCluster:
         vpc: ec2.IVpc | None = None,
         subnets: ec2.SubnetSelection | None = None,
         security_groups: Sequence[ec2.ISecurityGroup] | None = None,
+        cluster_arn: str | None = None,
     ) -> KafkaCluster:
-        """Self-managed Apache Kafka (incl. Confluent Platform): public with credentials, or in a VPC."""
+        """Self-managed Apache Kafka (incl. Confluent Platform): public with credentials, or in a VPC.
+
+        With `auth=KafkaAuth.iam()` (an MSK cluster reached through your own networking), `cluster_arn` is that
+        MSK cluster's ARN: the kafka-cluster grants are scoped to it (without it, to any cluster, acknowledged for
+        cdk-nag with that reason). It is not the event source: the mapping reads the bootstrap servers.
+        """
         require_auth(auth, "KafkaCluster.self_managed")
         auth.check_supported_by(SourceKind.SELF_MANAGED)
+        cluster_arn = check_iam_cluster_arn(auth, cluster_arn)
         servers = check_bootstrap_servers(bootstrap_servers)
         if root_ca_certificate is not None and not hasattr(root_ca_certificate, "secret_arn"):
             raise ConfigError(
@@ -163,6 +173,7 @@ class KafkaCluster:
         return KafkaCluster(
             kind=SourceKind.SELF_MANAGED,
             auth=auth,
+            cluster_arn=cluster_arn,
             bootstrap_servers=servers,
             root_ca_certificate=root_ca_certificate,
             vpc=vpc,
@@ -206,8 +217,9 @@ class KafkaCluster:
 
     @property
     def event_source_arn(self) -> str | None:
-        """What the mapping reads: the VPC connection for cross-account MSK, else the cluster ARN (MSK only)."""
-        return self.vpc_connection_arn or self.cluster_arn
+        """What the mapping reads: the VPC connection for cross-account MSK, else the cluster ARN (MSK only: a
+        self-managed cluster is read through its bootstrap servers, its cluster_arn only scopes IAM grants)."""
+        return self.vpc_connection_arn or (self.cluster_arn if self.is_msk else None)
 
     @property
     def in_vpc(self) -> bool:
@@ -239,9 +251,10 @@ class KafkaCluster:
     ) -> iam.ManagedPolicy | None:
         """Let `grantee` (a producer function, a task role) write to `topic` of this cluster, least privilege.
 
-        IAM auth (MSK): kafka-cluster:Connect (+ WriteDataIdempotently when `idempotent`, as Kafka >= 3 producers are
-        by default) on the cluster, DescribeTopic + WriteData on the topic, and broker discovery. Secret-based auth:
-        read access to the secrets (and their keys). One customer-managed policy on the grantee's role (compliance
+        IAM auth: kafka-cluster:Connect (+ WriteDataIdempotently when `idempotent`, as Kafka >= 3 producers are
+        by default) on the cluster, DescribeTopic + WriteData on the topic (self-managed: on `cluster_arn`, else any
+        cluster), and broker discovery (MSK). AWS web identity: sts:GetWebIdentityToken for the audience only.
+        Secret-based auth: read access to the secrets (and their keys). One customer-managed policy on the grantee's role (compliance
         packs reject inline policies), its unavoidable wildcards acknowledged one by one; None if nothing is needed.
         The grantee also needs a network path to the brokers (e.g. `connections.allow_from(function, port)` on the
         broker port of its auth), which IAM does not give.
@@ -254,11 +267,13 @@ class KafkaCluster:
         return client.grant(self, grantee, topic, consumer_group_id=consumer_group_id)
 
     def broker_ports(self) -> tuple[int, ...]:
-        """The broker ports the mapping connects to (MSK: by auth; self-managed: from bootstrap servers)."""
+        """The broker ports the mapping connects to (MSK: by auth; self-managed: from bootstrap servers, or when
+        they are tokens the default: MSK's IAM port 9098 for IAM auth, which reaches MSK brokers, else 9092)."""
         if self.is_msk:
             return (self.auth.msk_port(),)
         ports = {int(s.rsplit(":", 1)[1]) for s in self.bootstrap_servers if not is_unresolved(s)}
-        return tuple(sorted(ports)) or (limits.SELF_MANAGED_DEFAULT_PORT,)
+        iam = self.auth.mechanism is AuthMechanism.IAM
+        return tuple(sorted(ports)) or (limits.MSK_PORT_IAM if iam else limits.SELF_MANAGED_DEFAULT_PORT,)
 
 
 def _msk_description(

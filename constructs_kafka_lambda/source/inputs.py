@@ -26,6 +26,15 @@ def confluent_auth(api_key: secretsmanager.ISecret | None, oauth: KafkaAuth | No
     if oauth is None:
         return KafkaAuth.sasl_plain(api_key)  # type: ignore[arg-type]
     require_auth(oauth, "KafkaCluster.confluent_cloud(oauth)")
+    if oauth.mechanism is AuthMechanism.IAM_WEB_IDENTITY:
+        raise ConfigError(
+            "KafkaCluster.confluent_cloud(oauth)",
+            "KafkaAuth.iam_web_identity(...)",
+            "Confluent Cloud OAuth needs the logical cluster and identity pool extensions, which "
+            "IAM_OAUTHBEARER_AUTH does not accept (API model, SourceAccessConfiguration.Type: it 'does not support "
+            "the other OAUTHBEARER types')",
+            'pass oauth=KafkaAuth.oauth(secret, logical_cluster="lkc-...", identity_pool="pool-...")',
+        )
     if (
         oauth.mechanism is not AuthMechanism.OAUTH
         or not {

@@ -3,7 +3,9 @@
 `judge(request)` checks CreateEventSourceMapping parameters against the input shape the way the service does:
 string lengths and patterns (the WHOLE string must match, as Java's `String.matches`), integer ranges and types,
 list and map sizes, enums, unknown and required members. botocore's own ParamValidator checks only minimums, so the
-judge is written over the shape metadata here.
+judge is written over the shape metadata here. It also applies the rules the model states in words for
+SourceAccessConfiguration types (which type requires which, which omits its URI, which refuses the other
+OAUTHBEARER types), read from the model's own documentation by `access_type_rules`.
 
 Values known only at deploy (a resource's ARN, a function name) are `UNKNOWN` and not judged.
 """
@@ -93,9 +95,73 @@ def compiled(pattern: str) -> re.Pattern[str]:
 
 # ------------------------------------------------------------------------------------------------- the judge
 def judge(request: dict[str, Any]) -> list[Violation]:
-    """Every way `request` breaks the CreateEventSourceMapping input shape."""
+    """Every way `request` breaks the CreateEventSourceMapping input shape, or its access types' documented rules."""
     found: list[Violation] = []
     _judge(request, request_shape(), OPERATION, found)
+    access = request.get("SourceAccessConfigurations")
+    if isinstance(access, list):
+        found += _judge_access_types(access)
+    return found
+
+
+# ------------------------------------------------------------------- SourceAccessType rules, from the model's words
+@dataclass(frozen=True)
+class AccessTypeRules:
+    """What the model's documentation of SourceAccessConfiguration.Type says of each type, beyond its enum."""
+
+    requires: dict[str, frozenset[str]]  # type -> one of these types must be present ("This type requires X or Y")
+    omit_uri: frozenset[str]  # "Omit the URI field for this type"
+    exclusive: dict[str, str]  # type -> prefix of the types it "does not support" ("the other OAUTHBEARER types")
+
+
+@cache
+def access_type_rules() -> AccessTypeRules:
+    """Parse each `<li>` of the Type member's documentation: `<code>TYPE</code> (dash) ... This type requires <code>A</code>
+    [or <code>B</code>] [and does not support the other <code>P</code> types]. ... Omit the <code>URI</code> field`."""
+    shape = shape_at("SourceAccessConfigurations.member")
+    assert isinstance(shape, StructureShape)
+    text = shape.members["Type"].documentation
+    requires: dict[str, frozenset[str]] = {}
+    omit_uri: set[str] = set()
+    exclusive: dict[str, str] = {}
+    for item in re.findall(r"<li>(.*?)</li>", text, re.S):
+        named = re.match(r"\s*<p>\s*<code>([A-Z0-9_]+)</code>", item)
+        if named is None:
+            continue
+        kind = named[1]
+        sentence = re.search(r"This type requires (.*?)(?:\.\s*(?:</p>|$)|\.\s+[A-Z])", item, re.S)
+        if sentence:
+            clause = sentence[1].split(" and does not support")[0]
+            requires[kind] = frozenset(re.findall(r"<code>([A-Z0-9_]+)</code>", clause))
+            other = re.search(r"does not support the other <code>([A-Z0-9_]+)</code> types", sentence[1])
+            if other:
+                exclusive[kind] = other[1]
+        if re.search(r"Omit the <code>URI</code> field", item):
+            omit_uri.add(kind)
+    return AccessTypeRules(requires, frozenset(omit_uri), exclusive)
+
+
+def _judge_access_types(access: list[Any]) -> list[Violation]:
+    rules = access_type_rules()
+    types = [a.get("Type") for a in access if isinstance(a, dict)]
+    found: list[Violation] = []
+    path = f"{OPERATION}.SourceAccessConfigurations"
+    for i, item in enumerate(access):
+        kind = item.get("Type") if isinstance(item, dict) else None
+        if not isinstance(kind, str):
+            continue
+        where = f"{path}[{i}]"
+        needed = rules.requires.get(kind)
+        if needed and not needed & set(types):
+            found.append(Violation(where, "SourceAccessType", f"{kind} requires {' or '.join(sorted(needed))}", kind))
+        if kind in rules.omit_uri and "URI" in item:
+            found.append(Violation(where, "SourceAccessType", f"the URI of {kind} must be omitted", item["URI"]))
+        prefix = rules.exclusive.get(kind)
+        if prefix is not None:
+            allowed = rules.requires.get(kind, frozenset())
+            others = sorted({t for t in types if isinstance(t, str) and t.startswith(prefix)} - allowed - {kind})
+            if others:
+                found.append(Violation(where, "SourceAccessType", f"{kind} does not support {others}", kind))
     return found
 
 

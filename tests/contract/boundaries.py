@@ -44,6 +44,16 @@ def _secret_name(length: int) -> Config:
     return replace(BASE, source=replace(SELF_MANAGED, auth=AuthSpec("sasl_plain", SecretSpec("s" * length))))
 
 
+def _self_managed_iam(auth: AuthSpec, arn: str | Tok | None = None, vpc: bool = False) -> Config:
+    """IAM_AUTH / IAM_OAUTHBEARER_AUTH (Lambda guide, kafka-cluster-auth), public or in a VPC."""
+    source = replace(SELF_MANAGED, auth=auth, arn=arn, vpc=VpcSpec(subnets=2, azs=2) if vpc else None)
+    return replace(BASE, source=replace(source, servers=("kafka-1.streaming.example.com:9098",)))
+
+
+def _web_identity(*params: tuple[str, str | Tok]) -> AuthSpec:
+    return AuthSpec("iam_web_identity", oauth=tuple(params))
+
+
 def _msk_cluster(auth: AuthSpec, enabled: set[str], client_broker: str = "TLS") -> Config:
     cluster = MskClusterSpec(frozenset(enabled), client_broker)  # type: ignore[arg-type]
     return replace(BASE, source=SourceSpec(kind="msk", auth=auth, cluster=cluster))
@@ -171,6 +181,34 @@ BOUNDARIES: tuple[Config, ...] = (
     ),
     replace(BASE, source=replace(SELF_MANAGED, auth=AuthSpec("unauthenticated"))),
     replace(BASE, source=replace(SELF_MANAGED, auth=AuthSpec("iam"))),
+    # IAM on self-managed Kafka: IAM_AUTH without a URI, cluster_arn= only with it (any Region: it scopes grants)
+    _self_managed_iam(AuthSpec("iam"), vpc=True),
+    _self_managed_iam(AuthSpec("iam"), arn=MSK_ARN),
+    _self_managed_iam(AuthSpec("iam"), arn=MSK_ARN.replace("us-east-1", "eu-west-1")),
+    _self_managed_iam(AuthSpec("iam"), arn=Tok(MSK_ARN)),
+    _self_managed_iam(AuthSpec("iam"), arn=MSK_ARN.replace(":cluster/", ":topic/") + "/t"),
+    _self_managed_iam(AuthSpec("sasl_plain", SecretSpec("kafka/credentials")), arn=MSK_ARN),
+    replace(
+        PROVISIONED, source=_self_managed_iam(AuthSpec("iam"), arn=MSK_ARN).source, on_failure=DestSpec("kafka", "o-f")
+    ),
+    # IAM_OAUTHBEARER_AUTH: OAUTHBEARER_AUDIENCE required, no other OAUTHBEARER type
+    _self_managed_iam(_web_identity(("audience", "https://kafka.example.com")), vpc=True),
+    _self_managed_iam(_web_identity(("audience", "a" * 200))),
+    _self_managed_iam(_web_identity(("audience", "a" * 201))),
+    _self_managed_iam(_web_identity(("audience", Tok("kafka-brokers")))),
+    _self_managed_iam(_web_identity()),
+    _self_managed_iam(_web_identity(("audience", "kafka"), ("scope", "kafka"))),
+    _self_managed_iam(_web_identity(("audience", "kafka"), ("logical_cluster", "lkc-abc12"))),
+    _self_managed_iam(_web_identity(("audience", "kafka"), ("identity_pool", "pool-AbC1"))),
+    replace(BASE, source=replace(MSK, auth=_web_identity(("audience", "kafka")))),
+    replace(
+        BASE,
+        source=SourceSpec(
+            kind="confluent_cloud",
+            servers=("pkc-1.aws.confluent.cloud:9092",),
+            auth=_web_identity(("audience", "kafka"), ("logical_cluster", "lkc-1"), ("identity_pool", "pool-1")),
+        ),
+    ),
     replace(
         BASE,
         source=SourceSpec(kind="confluent_cloud", servers=("pkc-1.aws.confluent.cloud:9092",), api_key=SecretSpec("k")),

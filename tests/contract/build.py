@@ -231,6 +231,8 @@ def auth(ex: Example, source: SourceSpec) -> KafkaAuth | None:
         return KafkaAuth.unauthenticated(tls=spec.tls)
     if spec.mechanism == "oauth":
         return KafkaAuth.oauth(ex.secret(spec.secret), **{k: ex.value(v) for k, v in spec.oauth})  # type: ignore[arg-type]
+    if spec.mechanism == "iam_web_identity":
+        return KafkaAuth.iam_web_identity(**{k: ex.value(v) for k, v in spec.oauth})
     return getattr(KafkaAuth, spec.mechanism)(ex.secret(spec.secret))
 
 
@@ -258,6 +260,8 @@ def cluster(ex: Example, source: SourceSpec) -> KafkaCluster:
         )
     servers = ex.value(source.servers) if isinstance(source.servers, Tok) else [ex.value(s) for s in source.servers]
     if source.kind == "self_managed":
+        if source.arn is not None:
+            vpc_args["cluster_arn"] = ex.value(source.arn)
         return KafkaCluster.self_managed(
             servers, auth=auth(ex, source), root_ca_certificate=ex.secret(source.root_ca), **vpc_args
         )  # type: ignore[arg-type]

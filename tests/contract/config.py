@@ -55,7 +55,9 @@ class SecretSpec:
         return f"arn:aws:secretsmanager:{self.region}:{ACCOUNT}:secret:{self.name}-AbCdEf"
 
 
-AuthName = Literal["iam", "scram_sha_512", "scram_sha_256", "sasl_plain", "mutual_tls", "oauth", "unauthenticated"]
+AuthName = Literal[
+    "iam", "scram_sha_512", "scram_sha_256", "sasl_plain", "mutual_tls", "oauth", "iam_web_identity", "unauthenticated"
+]
 OAUTH_PARAMETERS = (
     ("OAUTHBEARER_SCOPE", "scope"),
     ("OAUTHBEARER_AUDIENCE", "audience"),
@@ -69,7 +71,8 @@ class AuthSpec:
     mechanism: AuthName
     secret: SecretSpec | None = None
     tls: bool = True
-    oauth: tuple[tuple[str, str], ...] = ()  # (KafkaAuth.oauth keyword, value), e.g. ("scope", "kafka")
+    # (KafkaAuth.oauth / iam_web_identity keyword, value), e.g. ("scope", "kafka")
+    oauth: tuple[tuple[str, str | Tok], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ SourceKind = Literal["msk", "msk_serverless", "msk_cross_account", "self_managed
 class SourceSpec:
     kind: SourceKind
     auth: AuthSpec | None = None  # msk_serverless: None means the default (IAM)
-    arn: str | Tok | None = None  # MSK by ARN
+    arn: str | Tok | None = None  # MSK by ARN; self-managed: cluster_arn= (scopes IAM grants only)
     cluster: MskClusterSpec | None = None  # MSK provisioned from a construct (arn is then unused)
     servers: tuple[str | Tok, ...] | Tok = ()
     root_ca: SecretSpec | None = None

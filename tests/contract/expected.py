@@ -169,7 +169,13 @@ def _source_access(source: SourceSpec, v: Any) -> list[dict[str, Any]]:
         access.append(_secret("BASIC_AUTH", source.api_key))
     if auth is not None and auth.mechanism in SECRET_ACCESS_TYPE and auth.secret is not None:
         access.append(_secret(SECRET_ACCESS_TYPE[auth.mechanism], auth.secret))
-    if auth is not None and auth.mechanism == "oauth":
+    # kafka-cluster-auth: IAM_AUTH and IAM_OAUTHBEARER_AUTH on self-managed brokers, each without a URI ("omit the
+    # URI field"); on MSK, IAM has no type (Lambda uses it when no secret is given).
+    if auth is not None and auth.mechanism == "iam" and source.kind in ("self_managed", "confluent_cloud"):
+        access.append({"Type": "IAM_AUTH"})
+    if auth is not None and auth.mechanism == "iam_web_identity":
+        access.append({"Type": "IAM_OAUTHBEARER_AUTH"})
+    if auth is not None and auth.mechanism in ("oauth", "iam_web_identity"):
         given = dict(auth.oauth)
         access += [{"Type": t, "URI": v(given[k])} for t, k in OAUTH_PARAMETERS if k in given]
     if source.root_ca is not None:

@@ -179,7 +179,16 @@ SUPPORTED_AUTH = {
     "msk": {"iam", "scram_sha_512", "mutual_tls", "unauthenticated"},
     "msk_serverless": {"iam"},
     "msk_cross_account": {"iam", "scram_sha_512", "mutual_tls"},  # MSK multi-VPC connectivity: no unauthenticated
-    "self_managed": {"scram_sha_512", "scram_sha_256", "sasl_plain", "mutual_tls", "oauth", "unauthenticated"},
+    "self_managed": {
+        "scram_sha_512",
+        "scram_sha_256",
+        "sasl_plain",
+        "mutual_tls",
+        "oauth",
+        "iam",  # kafka-cluster-auth, "IAM authentication" (an MSK cluster behind your own networking)
+        "iam_web_identity",  # kafka-cluster-auth, "IAM authentication with SASL/OAUTHBEARER"
+        "unauthenticated",
+    },
     "confluent_cloud": {"oauth"},  # or an API key (SASL/PLAIN), given as api_key
 }
 
@@ -193,6 +202,8 @@ def _auth_matrix(c: Config) -> str | None:
         oauth = dict(s.auth.oauth) if s.auth is not None else {}
         if s.auth is not None and not {"logical_cluster", "identity_pool"} <= set(oauth):
             return "Confluent Cloud OAuth needs the logical cluster and identity pool ids"
+        if s.auth is not None and s.auth.mechanism != "oauth":
+            return "Confluent Cloud OAuth is OAUTHBEARER_AUTH (its extensions are refused with IAM_OAUTHBEARER_AUTH)"
     if mechanism is None:
         return None
     if mechanism not in SUPPORTED_AUTH[s.kind]:
@@ -218,7 +229,7 @@ def _placement(c: Config) -> str | None:
     for secret in secrets:
         if secret.region != REGION:
             return f"secret in {secret.region}, function in {REGION}"
-    if isinstance(s.arn, str) and s.cluster is None:
+    if isinstance(s.arn, str) and s.cluster is None and s.kind.startswith("msk"):
         parts = s.arn.split(":")
         if len(parts) > 4 and parts[3] != REGION:
             return f"cluster in {parts[3]}, function in {REGION}"
@@ -272,6 +283,18 @@ def _cross_account(c: Config) -> str | None:
         return f"VPC connection in {connection[1]}, function in {REGION}"
     if cluster is not None and connection[3] != cluster[2]:
         return "the VPC connection is for another account's cluster"
+    return None
+
+
+def _iam_cluster_arn(c: Config) -> str | None:
+    """Self-managed cluster_arn= scopes IAM auth's kafka-cluster grants: with IAM only, an MSK cluster ARN."""
+    s = c.source
+    if s.kind not in ("self_managed", "confluent_cloud") or s.arn is None:
+        return None
+    if s.auth is None or s.auth.mechanism != "iam":
+        return "cluster_arn without IAM auth scopes nothing"
+    if isinstance(s.arn, str) and not _CLUSTER.match(s.arn):
+        return f"{s.arn!r} is not an MSK cluster ARN"
     return None
 
 
@@ -347,6 +370,11 @@ RULES: tuple[Rule, ...] = (
     Rule("placement", f"{GUIDE}: with-msk (same Region; Serverless same account)", _placement),
     Rule("msk-scram-secret", "MSK Developer Guide: msk-password (AmazonMSK_ prefix, customer key)", _msk_scram_secret),
     Rule("msk-cluster-auth", f"{GUIDE}: with-msk-configure (IAM is the default without a secret)", _msk_cluster_auth),
+    Rule(
+        "iam-cluster-arn",
+        "library policy (cluster_arn= only scopes IAM grants); Service Authorization Reference: MSK cluster ARN",
+        _iam_cluster_arn,
+    ),
     Rule(
         "msk-cross-account", f"{GUIDE}: msk-cross-account; MSK Developer Guide: multi-VPC connectivity", _cross_account
     ),

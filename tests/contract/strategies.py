@@ -161,9 +161,24 @@ def oauth_auths(confluent: bool) -> Strategy:
     return st.builds(AuthSpec, mechanism=st.just("oauth"), secret=secrets(), oauth=params)
 
 
+def web_identity_auths() -> Strategy:
+    """KafkaAuth.iam_web_identity: mostly the audience alone; sometimes none, or another OAUTHBEARER type too (both
+    refused: the API model's rule for IAM_OAUTHBEARER_AUTH)."""
+    audience = st.tuples(st.just("audience"), OAUTH_VALUES["audience"] | st.just(Tok("kafka-brokers")))
+    others = st.sampled_from(["scope", "logical_cluster", "identity_pool"]).flatmap(
+        lambda n: st.tuples(st.just(n), OAUTH_VALUES[n])
+    )
+    params = weighted(
+        (17, audience.map(lambda a: (a,))),
+        (1, st.just(())),
+        (2, st.tuples(audience, others).map(lambda t: tuple(sorted(t)))),
+    )
+    return st.builds(AuthSpec, mechanism=st.just("iam_web_identity"), oauth=params)
+
+
 def auths(supported: tuple[str, ...], secret_prefix: str = "") -> Strategy:
     """Mostly a mechanism the source supports; sometimes any mechanism."""
-    every = ("iam", *SECRET_AUTH, "unauthenticated")
+    every = ("iam", *SECRET_AUTH, "iam_web_identity", "unauthenticated")
     mechanism = weighted((19, st.sampled_from(supported)), (1, st.sampled_from(every)))
 
     def spec(name: str) -> Strategy:
@@ -171,6 +186,8 @@ def auths(supported: tuple[str, ...], secret_prefix: str = "") -> Strategy:
             return st.builds(AuthSpec, mechanism=st.just(name), secret=secrets(secret_prefix))
         if name == "oauth":
             return oauth_auths(confluent=False)
+        if name == "iam_web_identity":
+            return web_identity_auths()
         return st.builds(AuthSpec, mechanism=st.just(name), tls=st.booleans())
 
     return mechanism.flatmap(spec)
@@ -247,19 +264,49 @@ def _msk_sources() -> Strategy:
     return weighted((4, by_arn), (2, by_construct), (2, serverless), (1, cross_account))
 
 
+SELF_MANAGED_AUTH = (
+    "scram_sha_512",
+    "scram_sha_256",
+    "sasl_plain",
+    "mutual_tls",
+    "oauth",
+    "iam",
+    "iam_web_identity",
+    "unauthenticated",
+)
+
+
+def _iam_cluster_arns(auth: AuthSpec) -> Strategy:
+    """cluster_arn= of a self-managed cluster: with IAM mostly given (an MSK ARN, of any Region: it only scopes
+    grants), sometimes a token or not a cluster ARN; with any other auth almost never (it is refused)."""
+    if auth.mechanism != "iam":
+        return weighted((19, st.none()), (1, st.just(MSK_ARN)))
+    other_region = MSK_ARN.replace("us-east-1", "eu-west-1")
+    odd = st.sampled_from([Tok(MSK_ARN), other_region, MSK_ARN.replace(":cluster/", ":topic/") + "/t"])
+    return weighted((5, st.just(MSK_ARN)), (4, st.none()), (1, odd))
+
+
 def _self_managed_sources() -> Strategy:
-    self_managed = st.builds(
-        SourceSpec,
-        kind=st.just("self_managed"),
-        auth=auths(("scram_sha_512", "scram_sha_256", "sasl_plain", "mutual_tls", "oauth", "unauthenticated")),
-        servers=server_lists,
-        root_ca=maybe(secrets(), 3, 1),
-        vpc=maybe(vpcs(many=True), 1, 1),
+    self_managed = auths(SELF_MANAGED_AUTH).flatmap(
+        lambda auth: st.builds(
+            SourceSpec,
+            kind=st.just("self_managed"),
+            auth=st.just(auth),
+            arn=_iam_cluster_arns(auth),
+            servers=server_lists,
+            root_ca=maybe(secrets(), 3, 1),
+            vpc=maybe(vpcs(many=True), 1, 1),
+        )
     )
     credentials = weighted(
         (12, st.tuples(secrets(), st.none())),
         (4, st.tuples(st.none(), oauth_auths(confluent=True))),
-        (1, st.tuples(st.none(), st.none()) | st.tuples(secrets(), oauth_auths(confluent=True))),
+        (
+            1,
+            st.tuples(st.none(), st.none())
+            | st.tuples(secrets(), oauth_auths(confluent=True))
+            | st.tuples(st.none(), web_identity_auths()),
+        ),
     )
     confluent = credentials.flatmap(
         lambda c: st.builds(

@@ -50,6 +50,9 @@ def test_every_boundary_keeps_the_contract() -> None:
     # The tour reaches both outcomes, and every SourceAccessType the library writes for these sources.
     assert run.tally.valid > 40 and run.tally.invalid > 40, run.tally
     assert run.tally.access_types == {
+        "IAM_AUTH",
+        "IAM_OAUTHBEARER_AUTH",
+        "OAUTHBEARER_AUDIENCE",
         "BASIC_AUTH",
         "SASL_SCRAM_512_AUTH",
         "SERVER_ROOT_CA_CERTIFICATE",
