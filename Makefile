@@ -66,7 +66,7 @@ docs: $(PY_STAMP)
 # At a release: record the representative consumers' logical ids and replacement-sensitive properties
 # (tests/upgrade/record.json), which tests/upgrade compares every later change with.
 upgrade-record: $(PY_STAMP)
-	$(BIN)/python -m tests.upgrade.consumers --write
+	cd tests && $(BIN)/python -m upgrade.consumers --write
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist

@@ -48,7 +48,11 @@ def heavy(imported: set[str]) -> list[str]:
     return sorted(name for name in imported if name.split(".")[0] in HEAVY)
 
 
-@pytest.mark.parametrize("argv", [["plan", "--help"], PLAN, ["calibration"]], ids=["help", "plan", "calibration"])
+@pytest.mark.parametrize(
+    "argv",
+    [["plan", "--help"], PLAN, ["calibration"], ["record", "--help"]],
+    ids=["help", "plan", "calibration", "record"],
+)
 def test_cli_imports_no_aws_cdk_lib(argv: list[str], tmp_path: Path) -> None:
     done, imported, elapsed = run_cli(*argv, tmp_path=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
