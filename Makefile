@@ -61,7 +61,7 @@ dist-test: dist $(NODE_STAMP)
 
 # The API reference from the docstrings (pdoc), in build/docs/api/; any warning fails the build.
 docs: $(PY_STAMP)
-	$(BIN)/python -m tests.docs.build_api build/docs/api
+	$(BIN)/python tools/build_api_docs.py build/docs/api
 
 # At a release: record the representative consumers' logical ids and replacement-sensitive properties
 # (tests/upgrade/record.json), which tests/upgrade compares every later change with.
