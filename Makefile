@@ -56,7 +56,7 @@ dist: $(PY_STAMP)
 
 # The built wheel installed into a fresh venv (no repository on sys.path) synthesizes a small app and runs the CLI.
 # About a minute (it installs aws-cdk-lib), so CI (.ci/run) calls it after `make test` rather than `make test` itself.
-dist-test: dist $(NODE_STAMP)
+dist-test: dist
 	DIST_DIR=$(CURDIR)/dist $(BIN)/pytest -p no:cacheprovider tests/dist
 
 # The API reference from the docstrings (pdoc), in build/docs/api/; any warning fails the build.

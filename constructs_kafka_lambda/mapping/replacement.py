@@ -21,7 +21,7 @@ from ..upgrade import MAPPING_TYPE, RECORD_CONTEXT_KEY, mapping_replacement, rea
 
 def warn_of_replacement(cfn: lambda_.CfnEventSourceMapping, stack: Stack, camel_props: Any) -> None:
     """Warn on the mapping when the app's record shows this synth replaces it (the props: resolved, camelCase)."""
-    location = cfn.node.try_get_context(RECORD_CONTEXT_KEY)
+    location = _record_location(stack)
     if not location:
         return
     try:
@@ -43,6 +43,18 @@ def warn_of_replacement(cfn: lambda_.CfnEventSourceMapping, stack: Stack, camel_
     if found is not None:
         warning_id, message = found
         Annotations.of(cfn).add_warning_v2(f"constructs-kafka-lambda:{warning_id}", message)
+
+
+def _record_location(stack: Stack) -> Any:
+    """The context key, read from CDK once per stack (one jsii round trip, not one per consumer)."""
+    found = getattr(stack, "_kafka_lambda_record", _UNREAD)
+    if found is _UNREAD:
+        found = stack.node.try_get_context(RECORD_CONTEXT_KEY)
+        stack._kafka_lambda_record = found  # type: ignore[attr-defined]
+    return found
+
+
+_UNREAD = object()
 
 
 @cache
