@@ -10,7 +10,7 @@ NODE_STAMP := node_modules/.installed
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth test lint typecheck unit fuzz bench clean
+.PHONY: setup synth test lint typecheck unit fuzz bench dist dist-test docs upgrade-record clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,5 +47,26 @@ fuzz: $(PY_STAMP)
 bench: $(PY_STAMP)
 	$(BIN)/python -m benchmarks.synth_bench
 
+# What users install: the wheel and sdist in dist/, built from this tree with the venv's setuptools (offline once set
+# up), and their metadata and README checked as PyPI renders them.
+dist: $(PY_STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
+
+# The built wheel installed into a fresh venv (no repository on sys.path) synthesizes a small app and runs the CLI.
+# About a minute (it installs aws-cdk-lib), so CI (.ci/run) calls it after `make test` rather than `make test` itself.
+dist-test: dist
+	DIST_DIR=$(CURDIR)/dist $(BIN)/pytest -p no:cacheprovider tests/dist
+
+# The API reference from the docstrings (pdoc), in build/docs/api/; any warning fails the build.
+docs: $(PY_STAMP)
+	$(BIN)/python tools/build_api_docs.py build/docs/api
+
+# At a release: record the representative consumers' logical ids and replacement-sensitive properties
+# (tests/upgrade/record.json), which tests/upgrade compares every later change with.
+upgrade-record: $(PY_STAMP)
+	cd tests && $(BIN)/python -m upgrade.consumers --write
+
 clean:
-	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist

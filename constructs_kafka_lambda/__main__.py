@@ -1,4 +1,4 @@
-"""`python -m constructs_kafka_lambda plan|preview|calibration`: see constructs_kafka_lambda/planning/cli.py."""
+"""`python -m constructs_kafka_lambda plan|preview|calibration|record`: see constructs_kafka_lambda/planning/cli.py."""
 
 from .planning.cli import main
 

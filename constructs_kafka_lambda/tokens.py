@@ -3,15 +3,15 @@ that validating a consumer's properties costs no jsii round trip each (synth tim
 
 CDK encodes a string token as `${Token[...]}` inside the string, a list token as a one-element list holding
 `#{Token[...]}`, and a number token as a double whose top 16 bits are 0xFBFF (about -1.888e+289). Anything else (IResolvable objects,
-Durations) is asked of CDK itself.
+Durations) is asked of CDK itself, if CDK is loaded: without aws-cdk-lib imported nothing can be a token, so the
+pure-Python planner and filter preview, which share the validators, never import it.
 """
 
 from __future__ import annotations
 
 import struct
+import sys
 from typing import Any
-
-from aws_cdk import Token
 
 _STRING_MARKER = "${Token["
 _LIST_MARKER = "#{Token["
@@ -29,4 +29,7 @@ def is_unresolved(value: Any) -> bool:
         return bool(bits >> 48 == _NUMBER_TOKEN_HIGH_BITS)
     if isinstance(value, list | tuple):
         return len(value) == 1 and isinstance(value[0], str) and _LIST_MARKER in value[0]
-    return bool(Token.is_unresolved(value))
+    cdk = sys.modules.get("aws_cdk")
+    if cdk is None:  # no CDK in this process: no value can be a token (and asking would boot jsii)
+        return False
+    return bool(cdk.Token.is_unresolved(value))

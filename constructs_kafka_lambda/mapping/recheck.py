@@ -1,4 +1,5 @@
-"""The mapping's rules checked again at synth, on the L1 as it finally is (`node.add_validation`).
+"""The mapping's rules checked again at synth, on the L1 as it finally is (`node.add_validation`), and, where the app
+commits a record of its last deploy, whether this synth replaces the mapping (replacement.py: a warning).
 
 An escape-hatch edit (`consumer.cfn_mapping.batch_size = 0`, an override of the provisioned poller config) skips
 the constructor's checks; this reads the resolved L1 properties and reports what AWS would reject, with the same
@@ -19,6 +20,7 @@ from .. import limits
 from ..checks import check_int_range, check_topic
 from ..errors import ConfigError
 from ..scopes import stack_of
+from .replacement import warn_of_replacement
 from .spec import MappingSpec
 
 _PROVISIONED_ONLY = (
@@ -41,7 +43,10 @@ class MappingRecheck:
     def validate(self) -> list[str]:
         # All the L1's properties in one read (camelCase keys, as CDK keeps them): one jsii round trip, not one per
         # property, because synth time grows with every consumer.
-        props = _literal(stack_of(self._cfn).resolve(self._cfn._cfn_properties))
+        stack = stack_of(self._cfn)
+        resolved = stack.resolve(self._cfn._cfn_properties)
+        warn_of_replacement(self._cfn, stack, resolved)
+        props = _literal(resolved)
         props = props if isinstance(props, dict) else {}
         errors: list[str] = []
 

@@ -1,4 +1,5 @@
-"""`python -m constructs_kafka_lambda plan|preview|calibration`: the planner and the filter preview from a shell.
+"""`python -m constructs_kafka_lambda plan|preview|calibration|record`: the planner and the filter preview from a
+shell, and the record of a synthesized app's mappings that later synths compare with (constructs_kafka_lambda.upgrade).
 
 Exit codes: 0 done, 2 bad input (the message names the argument), 3 an optional extra is missing.
 """
@@ -62,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     from ..local.cli import add_parser as add_local_parser  # the local runtime's own options live with it
 
     add_local_parser(commands)
+    record = commands.add_parser(
+        "record",
+        help="record the mappings of a synthesized app (commit it after a deploy: later synths warn of replacements)",
+        epilog='then name the file in cdk.json: {"context": {"constructs-kafka-lambda:record": "FILE"}}',
+    )
+    record.add_argument("--assembly", default="cdk.out", help="the cloud assembly directory (default cdk.out)")
+    record.add_argument("--output", "-o", default="-", help="where to write the record (default: stdout)")
+    record.set_defaults(run=_run_record)
     return parser
 
 
@@ -177,6 +186,19 @@ def _run_calibration(args: argparse.Namespace, out: TextIO) -> int:
     from .calibration import calibration_table
 
     print(calibration_table(), file=out)
+    return 0
+
+
+def _run_record(args: argparse.Namespace, out: TextIO) -> int:
+    from ..upgrade import record_assembly, write_record
+
+    record = record_assembly(args.assembly)
+    if args.output == "-":
+        print(json.dumps(record, indent=1, sort_keys=True), file=out)
+    else:
+        write_record(record, args.output)
+        count = sum(len(resources) for resources in record["stacks"].values())
+        print(f"{count} mappings in {len(record['stacks'])} stacks recorded in {args.output}", file=out)
     return 0
 
 
