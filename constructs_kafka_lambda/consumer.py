@@ -191,10 +191,11 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
     # ---------------------------------------------------------------------------------------------- private
     def _grant(self, spec: MappingSpec, bound: BoundDestination) -> iam.ManagedPolicy:
         """One customer-managed policy per consumer; the mapping depends on it so the first poll never races it."""
-        statements = source_statements(spec.cluster, spec.topic, spec.consumer_group_id) + bound.statements
+        source = spec.cluster.grant_facts
+        statements = source_statements(source, spec.topic, spec.consumer_group_id) + bound.statements
         statements += schema_registry_statements(spec.schema_registry)
         if spec.destination.kind is DestinationKind.KAFKA and spec.destination.kafka_topic_name is not None:
-            statements += kafka_destination_statements(spec.cluster, spec.destination.kafka_topic_name)
+            statements += kafka_destination_statements(source, spec.destination.kafka_topic_name)
         policy = iam.ManagedPolicy(
             self,
             "Policy",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING
 
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -19,16 +18,13 @@ from constructs import Construct
 from ..checks import check_topic
 from ..errors import ConfigError
 from ..scopes import stack_of
-from ..source.auth import AuthMechanism
 from .acknowledgements import acknowledge_policy_wildcards
+from .facts import SourceFacts
 from .statements import Statement, allow, discovery_statements, read_statements, secret_statements, write_statement
-
-if TYPE_CHECKING:
-    from ..source.cluster import KafkaCluster
 
 
 def grant(
-    cluster: KafkaCluster,
+    source: SourceFacts,
     grantee: iam.IGrantable,
     topic: str,
     *,
@@ -36,7 +32,7 @@ def grant(
     idempotent: bool = False,
     consumer_group_id: str | None = None,
 ) -> iam.ManagedPolicy | None:
-    """One policy with what a Kafka client of `cluster` needs to produce to or consume from `topic`."""
+    """One policy with what a Kafka client of `source` needs to produce to or consume from `topic`."""
     verb = "grant_produce" if produce else "grant_consume"
     check_topic(f"{verb}(topic)", topic)
     role = getattr(grantee, "grant_principal", None)
@@ -47,13 +43,13 @@ def grant(
             "the grantee must have an IAM role (a Function, a Role, a task definition's role)",
             "pass the function or its role",
         )
-    statements = client_statements(cluster, topic, produce=produce, idempotent=idempotent, group=consumer_group_id)
+    statements = client_statements(source, topic, produce=produce, idempotent=idempotent, group=consumer_group_id)
     if not statements:
         return None
     scope: Construct = grantee if isinstance(grantee, Construct) else role  # type: ignore[assignment]
     # Named from the resolved ARN ({"Fn::GetAtt": [...]} for a construct): a token's text depends on how many tokens
     # were made before, which would rename (and replace) the policy whenever unrelated code changes.
-    parts = [cluster.cluster_arn or list(cluster.bootstrap_servers), topic, verb, consumer_group_id]
+    parts = [source.cluster_arn or list(source.bootstrap_servers), topic, verb, consumer_group_id]
     digest = hashlib.sha256(json.dumps(stack_of(scope).resolve(parts), sort_keys=True).encode()).hexdigest()[:8]
     policy = iam.ManagedPolicy(
         scope,
@@ -67,16 +63,16 @@ def grant(
 
 
 def client_statements(
-    cluster: KafkaCluster, topic: str, *, produce: bool, idempotent: bool, group: str | None
+    source: SourceFacts, topic: str, *, produce: bool, idempotent: bool, group: str | None
 ) -> list[Statement]:
     """IAM data-plane actions (MSK with IAM auth), broker discovery (MSK), and the secrets (any secret auth)."""
     statements: list[Statement] = []
-    arn = cluster.cluster_arn
-    if cluster.is_msk and arn is not None:
+    arn = source.cluster_arn
+    if source.msk and arn is not None:
         statements += discovery_statements(arn)
-        if cluster.auth.mechanism is AuthMechanism.IAM and produce:
+        if source.iam_auth and produce:
             connect = ["kafka-cluster:Connect"] + (["kafka-cluster:WriteDataIdempotently"] if idempotent else [])
             statements += [allow(connect, [arn]), write_statement(arn, topic)]
-        elif cluster.auth.mechanism is AuthMechanism.IAM:
+        elif source.iam_auth:
             statements += read_statements(arn, topic, group, connect_extra=[])
-    return statements + secret_statements(cluster)
+    return statements + secret_statements(source)

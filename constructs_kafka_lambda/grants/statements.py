@@ -6,18 +6,15 @@ and the ec2 ENI actions have no resource-level permissions and must be granted o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from aws_cdk import Fn
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from ..source.arns import group_arn, topic_arn
-from ..source.auth import AuthMechanism, SourceKind
+from ..source.schema_registry import SchemaRegistry
 from ..tokens import is_unresolved
-
-if TYPE_CHECKING:
-    from ..source.cluster import KafkaCluster
-    from ..source.schema_registry import SchemaRegistry
+from .facts import SourceFacts
 
 # Lambda creates and manages ENIs in the cluster's subnets with the function's role (Lambda guide,
 # with-msk-permissions and with-kafka-permissions: the six ec2 actions below).
@@ -41,22 +38,21 @@ def allow(actions: list[str], resources: list[str]) -> Statement:
     return {"Effect": "Allow", "Action": actions, "Resource": resources}
 
 
-def source_statements(cluster: KafkaCluster, topic: str, group: str | None) -> list[Statement]:
+def source_statements(source: SourceFacts, topic: str, group: str | None) -> list[Statement]:
     """What polling needs: cluster discovery, ENIs, IAM data-plane access and the secrets."""
     statements: list[Statement] = []
-    if cluster.is_msk:
-        assert cluster.cluster_arn is not None
-        arn = cluster.cluster_arn
+    if source.msk:
+        assert source.cluster_arn is not None
+        arn = source.cluster_arn
         # cross-account: the mapping reads through the VPC connection
-        statements += discovery_statements(arn, vpc_connection_arn=cluster.vpc_connection_arn)
-        if cluster.auth.mechanism is AuthMechanism.IAM:
+        statements += discovery_statements(arn, vpc_connection_arn=source.vpc_connection_arn)
+        if source.iam_auth:
             # DescribeClusterDynamicConfiguration does not apply to MSK Serverless (MSK's IAM action table).
-            serverless = cluster.kind is SourceKind.MSK_SERVERLESS
-            extra = [] if serverless else ["kafka-cluster:DescribeClusterDynamicConfiguration"]
+            extra = [] if source.serverless else ["kafka-cluster:DescribeClusterDynamicConfiguration"]
             statements += read_statements(arn, topic, group, connect_extra=extra)
-    if cluster.in_vpc:
+    if source.in_vpc:
         statements.append(allow(list(ENI_ACTIONS), ["*"]))
-    statements += secret_statements(cluster)
+    statements += secret_statements(source)
     return statements
 
 
@@ -94,12 +90,12 @@ def schema_registry_statements(registry: SchemaRegistry | None) -> list[Statemen
     return _secret_access(registry.secrets)
 
 
-def kafka_destination_statements(cluster: KafkaCluster, topic: str) -> list[Statement]:
+def kafka_destination_statements(source: SourceFacts, topic: str) -> list[Statement]:
     """kafka:// on-failure destination on an IAM-auth MSK cluster: write to that one topic."""
-    if not (cluster.is_msk and cluster.auth.mechanism is AuthMechanism.IAM):
+    if not (source.msk and source.iam_auth):
         return []
-    assert cluster.cluster_arn is not None
-    return [write_statement(cluster.cluster_arn, topic)]
+    assert source.cluster_arn is not None
+    return [write_statement(source.cluster_arn, topic)]
 
 
 def write_statement(cluster_arn: str, topic: str) -> Statement:
@@ -107,9 +103,9 @@ def write_statement(cluster_arn: str, topic: str) -> Statement:
     return allow(["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"], [topic_arn(cluster_arn, topic)])
 
 
-def secret_statements(cluster: KafkaCluster) -> list[Statement]:
+def secret_statements(source: SourceFacts) -> list[Statement]:
     """GetSecretValue on the auth and root CA secrets, kms:Decrypt on their customer-managed keys."""
-    return _secret_access(cluster.secrets)
+    return _secret_access(source.secrets)
 
 
 def _secret_access(secrets: tuple[secretsmanager.ISecret, ...]) -> list[Statement]:
