@@ -109,7 +109,8 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
         :param bisect_batch_on_error: provisioned mode: split a failing batch in two and retry each half.
         :param report_batch_item_failures: provisioned mode: the function returns
             {"batchItemFailures": [{"itemIdentifier": {"partition": "topic-N", "offset": 100}}]}.
-        :param enabled: whether the mapping polls.
+        :param enabled: whether the mapping polls. A token (a String parameter holding "true"/"false", or
+            Token.as_any(...)) is written on the mapping's L1, which takes it where CDK's L2 takes only a bool.
         :param mapping_metrics: the mapping's EventCount, ErrorCount and KafkaMetrics CloudWatch metrics. Default:
             on in provisioned mode, off in on-demand mode, because AWS documents these "enhanced observability"
             metrics for provisioned mode (CDK 2.275's README: "only available when using provisioned mode") and the

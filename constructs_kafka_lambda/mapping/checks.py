@@ -15,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
 from .. import limits
-from ..checks import check_bool, check_int_range, check_topic, check_type, literal
+from ..checks import check_bool, check_int_range, check_token, check_topic, check_type, literal
 from ..errors import ConfigError
 from ..network.access import NetworkAccess
 from ..observe.options import Monitoring
@@ -120,10 +120,15 @@ def _check_mode_features(props: dict[str, Any], provisioned: bool) -> None:
     check_int_range(
         "retry_attempts", props["retry_attempts"], 0, limits.RETRY_ATTEMPTS_MAX, also=(limits.RETRY_ATTEMPTS_INFINITE,)
     )
-    check_bool("enabled", props["enabled"])
-    for prop in ("bisect_batch_on_error", "report_batch_item_failures", "mapping_metrics"):
-        if props[prop] is not None:
-            check_bool(prop, props[prop])
+    check_bool("enabled", props["enabled"])  # a token reaches the L1 (CDK's L2 takes only a bool)
+    if props["bisect_batch_on_error"] is not None:
+        check_bool("bisect_batch_on_error", props["bisect_batch_on_error"])
+    if props["report_batch_item_failures"] is not None:
+        # It decides the function's response contract and FunctionResponseTypes (a list): known at synth.
+        check_bool("report_batch_item_failures", props["report_batch_item_failures"], tokens=())
+    if props["mapping_metrics"] is not None:
+        # It decides which alarms and dashboard widgets exist: known at synth.
+        check_bool("mapping_metrics", props["mapping_metrics"], tokens=())
 
 
 def _check_descriptions(props: dict[str, Any]) -> None:
@@ -233,7 +238,7 @@ def _check_consumption_mode(props: dict[str, Any], cluster: KafkaCluster) -> Con
 
 
 def _check_consumer_group(group: Any) -> None:
-    if group is None or is_unresolved(group):
+    if group is None or check_token("consumer_group_id", group, ("string",), "a consumer group id"):
         return
     if (
         not isinstance(group, str)

@@ -56,7 +56,7 @@ class MappingSpec:
     record_age_seconds: int | None
     bisect_batch_on_error: bool | None
     report_batch_item_failures: bool
-    enabled: bool
+    enabled: Any  # True, False, or a token (a String parameter or Token.as_any) written on the L1
     mapping_metrics: bool
     network_access: NetworkAccess | None
     monitoring: Monitoring
