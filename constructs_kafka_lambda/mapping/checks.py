@@ -73,7 +73,7 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
         bisect_batch_on_error=props["bisect_batch_on_error"] if provisioned else None,
         report_batch_item_failures=bool(props["report_batch_item_failures"]),
         enabled=props["enabled"],
-        mapping_metrics=provisioned if props["mapping_metrics"] is None else props["mapping_metrics"],
+        mapping_metrics=check_mapping_metrics(props["mapping_metrics"], provisioned),
         network_access=props["network_access"],
         monitoring=props["monitoring"] if props["monitoring"] is not None else Monitoring(),
         log_level=props["log_level"].value if props["log_level"] is not None else None,
@@ -126,9 +126,6 @@ def _check_mode_features(props: dict[str, Any], provisioned: bool) -> None:
     if props["report_batch_item_failures"] is not None:
         # It decides the function's response contract and FunctionResponseTypes (a list): known at synth.
         check_bool("report_batch_item_failures", props["report_batch_item_failures"], tokens=())
-    if props["mapping_metrics"] is not None:
-        # It decides which alarms and dashboard widgets exist: known at synth.
-        check_bool("mapping_metrics", props["mapping_metrics"], tokens=())
 
 
 def _check_descriptions(props: dict[str, Any]) -> None:
@@ -144,6 +141,34 @@ def _check_descriptions(props: dict[str, Any]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ the rules
+def check_mapping_metrics(value: Any, provisioned: bool) -> tuple[str, ...]:
+    """The MetricsConfig groups to turn on, in the API's order: True (all), False (none), a subset of the API's
+    EventSourceMappingMetric enum (limits.MAPPING_METRICS, compared with botocore's by the drift tests), or None
+    (all in provisioned mode, none on demand). Known at synth: the groups decide which alarms and widgets exist."""
+    if value is None or isinstance(value, bool):
+        on = provisioned if value is None else value
+        return tuple(limits.MAPPING_METRICS) if on else ()
+    check_token("mapping_metrics", value, (), "the metric groups (they decide which alarms exist)")
+    groups = limits.MAPPING_METRICS
+    if isinstance(value, str) or not isinstance(value, Sequence | set | frozenset):
+        raise ConfigError(
+            "mapping_metrics",
+            value,
+            f"expected True, False or a collection of the groups {', '.join(groups)}",
+            f"pass e.g. mapping_metrics={('EventCount', 'ErrorCount')!r}",
+        )
+    unknown = [g for g in value if g not in groups]
+    if unknown or len(set(value)) != len(list(value)):
+        raise ConfigError(
+            "mapping_metrics",
+            value,
+            f"each group once, out of {', '.join(groups)} (Lambda API: EventSourceMappingMetric)"
+            + (f"; unknown: {', '.join(map(repr, unknown))}" if unknown else ""),
+            f"pass e.g. mapping_metrics={('EventCount', 'ErrorCount')!r}",
+        )
+    return tuple(g for g in groups if g in set(value))
+
+
 def _check_placement(
     cluster: KafkaCluster, function: lambda_.IFunction, registry: SchemaRegistry | None = None
 ) -> None:

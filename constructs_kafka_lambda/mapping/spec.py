@@ -57,7 +57,7 @@ class MappingSpec:
     bisect_batch_on_error: bool | None
     report_batch_item_failures: bool
     enabled: Any  # True, False, or a token (a String parameter or Token.as_any) written on the L1
-    mapping_metrics: bool
+    mapping_metrics: tuple[str, ...]  # the MetricsConfig groups turned on (limits.MAPPING_METRICS order)
     network_access: NetworkAccess | None
     monitoring: Monitoring
     log_level: str | None

@@ -14,8 +14,6 @@ from ..tokens import is_unresolved
 from .filters import pattern_leaves
 from .spec import MappingSpec
 
-_ALL_MAPPING_METRICS = ["EventCount", "ErrorCount", "KafkaMetrics"]
-
 
 def build_mapping(
     scope: Construct, spec: MappingSpec, destination: str | None
@@ -71,7 +69,7 @@ def _properties(spec: MappingSpec, destination: str | None, stack: Stack) -> dic
         "filter_criteria": {"filters": [{"pattern": _pattern(f, stack)} for f in spec.filters]}
         if spec.filters
         else None,
-        "metrics_config": {"metrics": _ALL_MAPPING_METRICS} if spec.mapping_metrics else None,
+        "metrics_config": {"metrics": list(spec.mapping_metrics)} if spec.mapping_metrics else None,
         "logging_config": {"systemLogLevel": spec.log_level} if spec.log_level else None,
         "destination_config": {"onFailure": {"destination": destination}} if destination else None,
     }
