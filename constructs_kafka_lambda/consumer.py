@@ -20,7 +20,7 @@ from . import limits
 from .errors import ConfigError
 from .grants.acknowledgements import acknowledge_policy_wildcards
 from .grants.statements import kafka_destination_statements, schema_registry_statements, source_statements
-from .mapping.checks import check_mapping
+from .mapping.checks import check_mapping, cross_account_warning
 from .mapping.destinations import BoundDestination, DestinationKind, FailureDestination, bind_destination
 from .mapping.filters import pattern_leaves
 from .mapping.poller_groups import join_poller_group
@@ -37,6 +37,7 @@ from .observe.metrics import ConsumerMetrics
 from .observe.options import Monitoring
 from .observe.planning_methods import PlanningMethods
 from .observe.watched import Watched
+from .scopes import stack_facts
 from .shared import SharedResources
 from .source.cluster import KafkaCluster
 from .source.schema_registry import SchemaRegistry
@@ -242,6 +243,9 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
         def warn(warning_id: str, message: str) -> None:  # Annotations.of only when there is something to say
             Annotations.of(self).add_warning_v2(f"constructs-kafka-lambda:{warning_id}", message)
 
+        cross_account = cross_account_warning(spec.cluster, stack_facts(self).account)
+        if cross_account is not None:
+            warn("cross-account-unknown", cross_account)
         if spec.starting_position == "LATEST":
             warn(
                 "latest",

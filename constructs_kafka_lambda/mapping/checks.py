@@ -194,15 +194,42 @@ def _check_placement(
                 f"deploy the consumer in {arn_region}, or use a cluster and secret in {region}",
             )
     arn = cluster.cluster_arn
-    if cluster.kind is SourceKind.MSK_SERVERLESS and arn is not None and not is_unresolved(arn):
-        arn_account = arn.split(":")[4]
-        if not is_unresolved(account) and arn_account != account:
-            raise ConfigError(
-                "cluster",
-                arn,
-                f"MSK Serverless mappings cannot be cross-account (cluster in {arn_account}, function in {account})",
-                f"deploy the consumer in account {arn_account}",
-            )
+    if not cluster.is_msk or cluster.vpc_connection_arn is not None or arn is None or is_unresolved(arn):
+        return
+    arn_account = arn.split(":")[4]
+    if is_unresolved(account) or arn_account == account:
+        return  # an environment-agnostic stack: the consumer warns (cross_account_warning)
+    if cluster.kind is SourceKind.MSK_SERVERLESS:
+        raise ConfigError(
+            "cluster",
+            arn,
+            f"MSK Serverless mappings cannot be cross-account (cluster in {arn_account}, function in {account})",
+            f"deploy the consumer in account {arn_account}",
+        )
+    raise ConfigError(
+        "cluster",
+        arn,
+        f"the MSK cluster is in account {arn_account} and the function's stack in {account}: Lambda reads a "
+        "cluster of another account only through an MSK managed VPC connection in the function's account "
+        "(Lambda guide, msk-cross-account)",
+        "use KafkaCluster.msk_cross_account(vpc_connection_arn, cluster_arn=..., auth=...), or deploy the consumer "
+        f"in account {arn_account}",
+    )
+
+
+def cross_account_warning(cluster: KafkaCluster, account: str) -> str | None:
+    """A literal MSK cluster ARN read from a stack whose account is unknown at synth (environment-agnostic): whether
+    it is another account's cluster (which needs msk_cross_account) can only be told at deploy."""
+    arn = cluster.cluster_arn
+    if not cluster.is_msk or cluster.vpc_connection_arn is not None or arn is None or is_unresolved(arn):
+        return None
+    if not is_unresolved(account):
+        return None
+    return (
+        f"the MSK cluster is in account {arn.split(':')[4]} and this stack's account is unknown at synth "
+        "(environment-agnostic): if the stack deploys to another account, Lambda cannot read the cluster directly; "
+        "use KafkaCluster.msk_cross_account(...) there, or give the stack an env with its account"
+    )
 
 
 def _check_function(function: Any) -> iam.IRole:

@@ -224,6 +224,8 @@ def _placement(c: Config) -> str | None:
             return f"cluster in {parts[3]}, function in {REGION}"
         if s.kind == "msk_serverless" and len(parts) > 4 and parts[4] != ACCOUNT:
             return "MSK Serverless mappings cannot be cross-account"
+        if s.kind == "msk" and len(parts) > 4 and parts[4] != ACCOUNT:
+            return "another account's MSK cluster is read only through an MSK VPC connection (msk_cross_account)"
     return None
 
 
@@ -344,7 +346,9 @@ RULES: tuple[Rule, ...] = (
     Rule("failure-none-reason", "library policy: an opt-out states its reason", _failure_none_reason),
     Rule("auth-matrix", f"{GUIDE}: with-msk-configure, kafka-cluster-auth, with-kafka", _auth_matrix),
     Rule("vpc-trio", f"{GUIDE}: with-kafka-vpc (subnets and security groups together)", _vpc_trio),
-    Rule("placement", f"{GUIDE}: with-msk (same Region; Serverless same account)", _placement),
+    Rule(
+        "placement", f"{GUIDE}: with-msk (same Region), msk-cross-account (another account: VPC connection)", _placement
+    ),
     Rule("msk-scram-secret", "MSK Developer Guide: msk-password (AmazonMSK_ prefix, customer key)", _msk_scram_secret),
     Rule("msk-cluster-auth", f"{GUIDE}: with-msk-configure (IAM is the default without a secret)", _msk_cluster_auth),
     Rule(
