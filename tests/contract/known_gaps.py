@@ -16,7 +16,7 @@ from typing import Literal
 
 from .config import MSK_ARN, AuthSpec, Config, SourceSpec, Tok
 
-GapKind = Literal["crash", "accepts-invalid", "refuses-valid", "template"]
+GapKind = Literal["crash", "accepts-invalid", "refuses-valid", "wrong-reason", "template"]
 
 
 @dataclass(frozen=True)

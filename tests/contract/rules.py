@@ -158,6 +158,13 @@ def _timestamp(c: Config) -> str | None:
     return None
 
 
+def _metric_groups_unique(c: Config) -> str | None:
+    groups = c.mapping_metrics
+    if isinstance(groups, tuple) and len(set(groups)) != len(groups):
+        return f"MetricsConfig.Metrics {groups} are not unique"
+    return None
+
+
 def _filter_encryption(c: Config) -> str | None:
     return "KMSKeyArn without filters" if c.filter_encryption and not c.filters else None
 
@@ -333,6 +340,7 @@ RULES: tuple[Rule, ...] = (
     Rule("token-duration-unit", "CDK Duration: a token cannot change unit", _token_duration_unit),
     Rule("port-range", "RFC 6335: TCP ports 1-65535", _port_range),
     Rule("unique-items", "CloudFormation schema: KafkaBootstrapServers and Filters uniqueItems", _unique),
+    Rule("metric-groups-unique", "CloudFormation schema: MetricsConfig.Metrics uniqueItems", _metric_groups_unique),
     Rule("filters-quota", f"{GUIDE}: invocation-eventfiltering (5 filters by default)", _filters_quota),
     Rule(
         "kafka-destination-length",
