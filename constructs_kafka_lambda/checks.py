@@ -11,7 +11,7 @@ from typing import Any
 
 from . import limits
 from .errors import ConfigError
-from .tokens import is_unresolved
+from .tokens import MAKE_TOKEN, TokenKind, is_unresolved, token_kind
 
 
 def check_type(prop: str, value: Any, expected: type | tuple[type, ...], fix: str) -> None:
@@ -21,14 +21,37 @@ def check_type(prop: str, value: Any, expected: type | tuple[type, ...], fix: st
         raise ConfigError(prop, value, f"expected a {names}", f"pass {fix}")
 
 
-def check_bool(prop: str, value: Any, fix: str | None = None) -> None:
-    if not isinstance(value, bool) and not is_unresolved(value):
+def check_token(prop: str, value: Any, kinds: tuple[TokenKind, ...], what: str) -> bool:
+    """True when `value` is a token of one of `kinds` (the property carries it to the template); False when it is no
+    token; a ConfigError naming the property for a token of another kind (it would fail inside CDK, or be lost)."""
+    kind = token_kind(value)
+    if kind is None:
+        return False
+    if kind in kinds:
+        return True
+    allowed = " or ".join(MAKE_TOKEN[k] for k in kinds)
+    raise ConfigError(
+        prop,
+        value,
+        f"a {kind} token cannot stand for {what}" + ("" if kinds else ": it must be known at synth"),
+        f"pass {allowed}" if kinds else f"pass a literal value for {prop}",
+    )
+
+
+def check_bool(
+    prop: str, value: Any, fix: str | None = None, *, tokens: tuple[TokenKind, ...] = ("string", "resolvable")
+) -> None:
+    """True or False; a token of `tokens` (a String parameter holding "true"/"false", or Token.as_any) where the
+    template can carry it, none where the value decides what the library builds."""
+    if check_token(prop, value, tokens, f"{prop} (True or False)"):
+        return
+    if not isinstance(value, bool):
         raise ConfigError(prop, value, f"{prop} must be True or False", fix or f"pass {prop}=True or {prop}=False")
 
 
 def check_int_range(prop: str, value: Any, low: int, high: int, *, also: tuple[int, ...] = ()) -> None:
     """A whole number in [low, high] (or one of `also`, e.g. -1 for "no limit"); bools are not numbers here."""
-    if value is None or is_unresolved(value):
+    if value is None or check_token(prop, value, ("number",), f"{prop} (a whole number)"):
         return
     if isinstance(value, bool) or not isinstance(value, int) or not (low <= value <= high or value in also):
         extra = "".join(f" or {a}" for a in also)
@@ -39,7 +62,7 @@ def check_int_range(prop: str, value: Any, low: int, high: int, *, also: tuple[i
 
 def check_topic(prop: str, topic: Any) -> None:
     """A Kafka topic name as the Lambda API accepts it (Topics item: length and pattern, limits.py)."""
-    if is_unresolved(topic):
+    if check_token(prop, topic, ("string",), "a topic name"):
         return
     if (
         not isinstance(topic, str)

@@ -20,7 +20,7 @@ from . import limits
 from .errors import ConfigError
 from .grants.acknowledgements import acknowledge_policy_wildcards
 from .grants.statements import kafka_destination_statements, schema_registry_statements, source_statements
-from .mapping.checks import check_mapping
+from .mapping.checks import check_mapping, cross_account_warning
 from .mapping.destinations import BoundDestination, DestinationKind, FailureDestination, bind_destination
 from .mapping.filters import pattern_leaves
 from .mapping.poller_groups import join_poller_group
@@ -37,6 +37,7 @@ from .observe.metrics import ConsumerMetrics
 from .observe.options import Monitoring
 from .observe.planning_methods import PlanningMethods
 from .observe.watched import Watched
+from .scopes import stack_facts
 from .shared import SharedResources
 from .source.cluster import KafkaCluster
 from .source.iam import iam_warnings
@@ -76,7 +77,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
         bisect_batch_on_error: bool | None = None,
         report_batch_item_failures: bool | None = None,
         enabled: bool = True,
-        mapping_metrics: bool | None = None,
+        mapping_metrics: bool | Sequence[str] | None = None,
         network_access: NetworkAccess | None = None,
         monitoring: Monitoring | None = None,
         log_level: lambda_.EventSourceMappingLogLevel | None = None,
@@ -110,13 +111,21 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
         :param bisect_batch_on_error: provisioned mode: split a failing batch in two and retry each half.
         :param report_batch_item_failures: provisioned mode: the function returns
             {"batchItemFailures": [{"itemIdentifier": {"partition": "topic-N", "offset": 100}}]}.
-        :param enabled: whether the mapping polls.
-        :param mapping_metrics: the mapping's EventCount, ErrorCount and KafkaMetrics CloudWatch metrics. Default:
-            on in provisioned mode, off in on-demand mode, because AWS documents these "enhanced observability"
-            metrics for provisioned mode (CDK 2.275's README: "only available when using provisioned mode") and the
-            Lambda guide names no mode: True in on-demand mode is allowed, with a warning. Billed as custom
-            metrics (up to 14 per mapping, about $0.30 per metric-month at the first us-east-1 tier). Off, the lag
-            alarm reads the function's free OffsetLag and there is no failed-records alarm.
+        :param enabled: whether the mapping polls. A token (a String parameter holding "true"/"false", or
+            Token.as_any(...)) is written on the mapping's L1, which takes it where CDK's L2 takes only a bool.
+        :param mapping_metrics: the mapping's CloudWatch metric groups (MetricsConfig): True (all three), False,
+            or a subset of the API's groups, e.g. ("EventCount", "ErrorCount"): EventCount (7 metrics: polled,
+            filtered out, invoked, failed invokes, dropped, sent to the failure destination, committed), ErrorCount
+            (5: polling, invoke, destination delivery, schema registry, commit errors) and KafkaMetrics (2:
+            SumOffsetLag, MaxOffsetLag). Cost: billed as custom metrics, about $0.30 per metric-month at the first
+            us-east-1 tier, so up to $2.10 (EventCount), $1.50 (ErrorCount) and $0.60 (KafkaMetrics) per mapping
+            and month (error counts are emitted, and billed, only in hours with errors). Default: all on in
+            provisioned mode, off in on-demand mode, because AWS documents these "enhanced observability" metrics
+            for provisioned mode (CDK 2.275's README: "only available when using provisioned mode") and the Lambda
+            guide names no mode: groups in on-demand mode are allowed, with a warning. What reads a group exists
+            only where it is on: without KafkaMetrics the lag alarm reads the function's free OffsetLag; without
+            EventCount there is no failed-records alarm; without ErrorCount the errors alarm counts the
+            function's errors and throttles only, and there is no mapping-errors alarm.
         :param network_access: how the pollers reach AWS APIs from a cluster in a VPC (see NetworkAccess). Default
             in on-demand mode: nothing when the cluster's subnets already route through a NAT gateway (a warning
             says how to opt in to endpoints), else VPC endpoints (created once per VPC). Provisioned mode needs no
@@ -192,10 +201,11 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
     # ---------------------------------------------------------------------------------------------- private
     def _grant(self, spec: MappingSpec, bound: BoundDestination) -> iam.ManagedPolicy:
         """One customer-managed policy per consumer; the mapping depends on it so the first poll never races it."""
-        statements = source_statements(spec.cluster, spec.topic, spec.consumer_group_id) + bound.statements
+        source = spec.cluster.grant_facts
+        statements = source_statements(source, spec.topic, spec.consumer_group_id) + bound.statements
         statements += schema_registry_statements(spec.schema_registry)
         if spec.destination.kind is DestinationKind.KAFKA and spec.destination.kafka_topic_name is not None:
-            statements += kafka_destination_statements(spec.cluster, spec.destination.kafka_topic_name)
+            statements += kafka_destination_statements(source, spec.destination.kafka_topic_name)
         policy = iam.ManagedPolicy(
             self,
             "Policy",
@@ -230,10 +240,13 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             schema_registry=spec.schema_registry is not None,
         )
 
-    def _warn_risky_choices(self, spec: MappingSpec, mapping_metrics: bool | None) -> None:
+    def _warn_risky_choices(self, spec: MappingSpec, mapping_metrics: bool | Sequence[str] | None) -> None:
         def warn(warning_id: str, message: str) -> None:  # Annotations.of only when there is something to say
             Annotations.of(self).add_warning_v2(f"constructs-kafka-lambda:{warning_id}", message)
 
+        cross_account = cross_account_warning(spec.cluster, stack_facts(self).account)
+        if cross_account is not None:
+            warn("cross-account-unknown", cross_account)
         if spec.starting_position == "LATEST":
             warn(
                 "latest",
@@ -253,20 +266,21 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
                 "a filter holds a string token: CloudFormation writes its value into the pattern's JSON unescaped, so "
                 'the value must not contain " or \\ (the pattern would be invalid at deploy); number tokens are safe.',
             )
-        if mapping_metrics is False and spec.monitoring.alarms:
+        chosen = mapping_metrics is not None  # the defaults say nothing
+        if chosen and "EventCount" not in spec.mapping_metrics and spec.monitoring.alarms:
             warn(
                 "no-failed-records-alarm",
-                "mapping_metrics=False: there is no metric of records sent to the failure destination or dropped, "
-                "so that alarm is not created; watch the destination itself.",
+                f"mapping_metrics={mapping_metrics!r} leaves out EventCount: there is no metric of records sent to "
+                "the failure destination or dropped, so that alarm is not created; watch the destination itself.",
             )
         for warning_id, message in iam_warnings(spec.cluster):
             warn(warning_id, message)
-        if mapping_metrics and not spec.provisioned:
+        if chosen and spec.mapping_metrics and not spec.provisioned:
             warn(
                 "mapping-metrics-on-demand",
-                "mapping_metrics=True in on-demand mode: AWS documents the mapping's EventCount/ErrorCount/"
-                "KafkaMetrics for provisioned mode (CDK's README: 'only available when using provisioned mode'); "
-                "if the deploy rejects MetricsConfig, leave mapping_metrics unset.",
+                f"mapping_metrics={mapping_metrics!r} in on-demand mode: AWS documents the mapping's EventCount/"
+                "ErrorCount/KafkaMetrics for provisioned mode (CDK's README: 'only available when using provisioned "
+                "mode'); if the deploy rejects MetricsConfig, leave mapping_metrics unset.",
             )
 
 

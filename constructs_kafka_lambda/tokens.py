@@ -11,11 +11,36 @@ from __future__ import annotations
 
 import struct
 import sys
-from typing import Any
+from typing import Any, Final, Literal
 
 _STRING_MARKER = "${Token["
 _LIST_MARKER = "#{Token["
 _NUMBER_TOKEN_HIGH_BITS = 0xFBFF  # the top 16 bits of every double CDK uses as a number token
+
+
+TokenKind = Literal["string", "number", "list", "resolvable"]
+
+# How to make each kind of token from a CloudFormation parameter: the fix a ConfigError offers.
+MAKE_TOKEN: Final[dict[str, str]] = {
+    "string": "CfnParameter(type='String').value_as_string",
+    "number": "CfnParameter(type='Number').value_as_number",
+    "list": "CfnParameter(type='CommaDelimitedList').value_as_list",
+    "resolvable": "Token.as_any(...)",
+}
+
+
+def token_kind(value: Any) -> TokenKind | None:
+    """Which kind of CDK token `value` is (None: not a token). A property can carry only the kinds its type allows:
+    a number token where a string is expected reaches CDK as a float and fails inside jsii."""
+    if not is_unresolved(value):
+        return None
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, list | tuple):
+        return "list"
+    return "resolvable"
 
 
 def is_unresolved(value: Any) -> bool:

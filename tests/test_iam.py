@@ -99,8 +99,11 @@ def _matches(resource: str, arn_format: str) -> bool:
 
 def assert_real_and_fitting(name: str, found: dict[str, list[str]]) -> None:
     """Every action exists; every resource fits one of its ARN formats; * only where the action takes no resource
-    (or for the ENI actions Lambda documents on *); no wildcard actions."""
+    (or for the ENI actions Lambda documents on *); no wildcard actions. An empty grant would pass vacuously: it
+    fails here instead (every configuration checked grants something)."""
+    assert found, f"{name}: no grants found, so nothing was checked"
     for action, resources in found.items():
+        assert resources, f"{name}: {action} is granted on no resource"
         assert "*" not in action, f"{name}: wildcard action {action}"
         formats = _formats(action)
         for resource in resources:
@@ -118,7 +121,9 @@ def test_every_action_is_real_and_every_resource_fits_it(built):
 
 def test_no_wildcard_actions_and_no_admin(built):
     _, stack = built
-    for action in grants(stack):
+    found = grants(stack)
+    assert found, "no grants found, so nothing was checked"
+    for action in found:
         assert "*" not in action
 
 
@@ -381,9 +386,9 @@ def test_grants_on_secret_auth_are_the_secret_and_its_key_only():
 
 def test_each_grant_policy_is_attached_to_its_grantee_only():
     stack, template, policies = new_kinds()
-    for name, policy in policies.items():
-        if not name.startswith("grant_"):
-            continue
+    grant_policies = {name: policy for name, policy in policies.items() if name.startswith("grant_")}
+    assert len(grant_policies) >= 4, sorted(policies)  # produce and consume, on IAM and on secret auth
+    for name, policy in grant_policies.items():
         logical_id = stack.resolve(policy.node.default_child.logical_id)
         roles = template["Resources"][logical_id]["Properties"]["Roles"]
         assert len(roles) == 1 and logical_id.startswith(roles[0]["Ref"][:-8]), (name, roles)

@@ -357,3 +357,88 @@ def test_dashboard_body_is_one_fn_sub_with_a_variable_per_token():
     assert template == '{"a":"${V0}","b":"${V0}","c":"cost ${!literal}"}'
     assert variables == {"V0": {"Ref": "Mapping"}}
     assert sub_tokens('{"plain":"text"}') == '{"plain":"text"}'
+
+
+# ------------------------------------------------------------------------------------ metric groups (issue 19)
+def _names(props: dict[str, Any]) -> set[str]:
+    return {m["MetricName"] for m in metric_stats(props)}
+
+
+@pytest.fixture(scope="module")
+def groups() -> dict[str, Any]:
+    """Consumers that pay for only some of the mapping's metric groups, with every alarm switched on."""
+    app = new_app()
+    stack = new_stack(app)
+    every_alarm = Monitoring(mapping_errors=True, dashboard=True)
+    pollers = ProvisionedPollers(minimum=1, maximum=4)
+    chosen = {"Events": ("EventCount",), "Errors": ("ErrorCount", "EventCount"), "Lag": ("KafkaMetrics",)}
+    for name, subset in chosen.items():
+        consumer(
+            stack,
+            name,
+            function(stack, f"Fn{name}"),
+            mapping_metrics=subset,
+            provisioned_pollers=pollers,
+            monitoring=every_alarm,
+        )
+    app.synth()
+    return {"template": template_of(app, "Test"), "chosen": chosen}
+
+
+def test_only_the_chosen_groups_are_written_in_the_api_order(groups):
+    written = {
+        key.split("Mapping")[0]: mapping["Properties"]["MetricsConfig"]["Metrics"]
+        for key, mapping in resources(groups["template"], "AWS::Lambda::EventSourceMapping").items()
+    }
+    assert written == {"Events": ["EventCount"], "Errors": ["EventCount", "ErrorCount"], "Lag": ["KafkaMetrics"]}
+    assert cfn_lint_errors(groups["template"]) == []
+
+
+def test_alarms_exist_only_where_their_group_is_on(groups):
+    template = groups["template"]
+    events, errors, lag = (alarms_of(template, name) for name in ("Events", "Errors", "Lag"))
+    assert events and errors and lag
+    # EventCount: the failed-records alarm; without it, none.
+    assert "FailedRecordsAlarm" in events and "FailedRecordsAlarm" in errors and "FailedRecordsAlarm" not in lag
+    # ErrorCount: the mapping-errors alarm, and the mapping's error counts in the errors alarm.
+    assert "MappingErrorsAlarm" in errors and "MappingErrorsAlarm" not in events | lag.keys()
+    assert "PollingErrorCount" in _names(errors["ErrorsAlarm"])
+    assert _names(events["ErrorsAlarm"]) == _names(lag["ErrorsAlarm"]) == {"Errors", "Throttles"}
+    # KafkaMetrics: the lag alarm reads the mapping's SumOffsetLag; without it, the function's OffsetLag.
+    assert _names(lag["OffsetLagAlarm"]) == {"SumOffsetLag"}
+    assert _names(events["OffsetLagAlarm"]) == _names(errors["OffsetLagAlarm"]) == {"OffsetLag"}
+
+
+def test_the_dashboard_reads_a_group_only_where_it_is_on(groups):
+    dashboards = resources(groups["template"], "AWS::CloudWatch::Dashboard")
+    body = json.dumps(next(iter(dashboards.values()))["Properties"]["DashboardBody"])
+    sections = body.split("### ")
+    by_consumer = {name: next(s for s in sections if s.startswith(f"Test/{name}:")) for name in groups["chosen"]}
+    assert "SumOffsetLag" in by_consumer["Lag"] and "PolledEventCount" not in by_consumer["Lag"]
+    assert "PolledEventCount" in by_consumer["Events"] and "SumOffsetLag" not in by_consumer["Events"]
+    assert "PollingErrorCount" in by_consumer["Errors"] and "PollingErrorCount" not in by_consumer["Events"]
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        (("EventCount", "Bogus"), "unknown: 'Bogus'"),
+        (("EventCount", "EventCount"), "each group once"),
+        ("EventCount", "a collection of the groups"),
+        (1, "a collection of the groups"),
+    ],
+)
+def test_groups_outside_the_api_enum_are_refused(value, rule):
+    stack = new_stack()
+    with pytest.raises(ConfigError) as error:
+        consumer(stack, "Bad", function(stack), mapping_metrics=value)
+    assert error.value.prop == "mapping_metrics" and rule in error.value.rule
+
+
+def test_the_plan_prices_only_the_chosen_groups():
+    stack = new_stack()
+    chosen = consumer(stack, "Some", function(stack), mapping_metrics=("EventCount", "KafkaMetrics"))
+    every = consumer(stack, "All", function(stack, "Fn2"), topic="orders-2")
+    load = {"records_per_second": 100, "record_bytes": 500, "partitions": 6, "duration_ms_per_batch": 200}
+    assert chosen.plan(**load).on_demand.usd("metrics") == pytest.approx((7 + 2) * 0.30)
+    assert every.plan(**load).on_demand.usd("metrics") == pytest.approx(14 * 0.30)

@@ -172,6 +172,7 @@ def test_producers_are_granted_by_the_library_one_topic_each(templates: dict[str
     assert sorted(producer) == ["fleet-telemetry"]
     assert sorted(enricher) == ["fleet-telemetry-dead-letters", "fleet-telemetry-enriched"]
     for statements in [*producer.values(), *enricher.values()]:
+        assert statements, "an empty grant policy would pass the checks below vacuously"
         assert kafka_cluster_actions(statements) == {
             "kafka-cluster:Connect",
             "kafka-cluster:WriteDataIdempotently",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING
 
 from aws_cdk import aws_iam as iam
 from constructs import Construct
@@ -20,23 +19,20 @@ from ..checks import check_topic
 from ..errors import ConfigError
 from ..scopes import stack_of
 from .acknowledgements import acknowledge_policy_wildcards
+from .facts import SourceFacts
 from .statements import (
     Statement,
     allow,
     discovery_statements,
-    iam_cluster_arn,
     read_statements,
     secret_statements,
     web_identity_statements,
     write_statement,
 )
 
-if TYPE_CHECKING:
-    from ..source.cluster import KafkaCluster
-
 
 def grant(
-    cluster: KafkaCluster,
+    source: SourceFacts,
     grantee: iam.IGrantable,
     topic: str,
     *,
@@ -44,7 +40,7 @@ def grant(
     idempotent: bool = False,
     consumer_group_id: str | None = None,
 ) -> iam.ManagedPolicy | None:
-    """One policy with what a Kafka client of `cluster` needs to produce to or consume from `topic`."""
+    """One policy with what a Kafka client of `source` needs to produce to or consume from `topic`."""
     verb = "grant_produce" if produce else "grant_consume"
     check_topic(f"{verb}(topic)", topic)
     role = getattr(grantee, "grant_principal", None)
@@ -55,13 +51,13 @@ def grant(
             "the grantee must have an IAM role (a Function, a Role, a task definition's role)",
             "pass the function or its role",
         )
-    statements = client_statements(cluster, topic, produce=produce, idempotent=idempotent, group=consumer_group_id)
+    statements = client_statements(source, topic, produce=produce, idempotent=idempotent, group=consumer_group_id)
     if not statements:
         return None
     scope: Construct = grantee if isinstance(grantee, Construct) else role  # type: ignore[assignment]
     # Named from the resolved ARN ({"Fn::GetAtt": [...]} for a construct): a token's text depends on how many tokens
     # were made before, which would rename (and replace) the policy whenever unrelated code changes.
-    parts = [cluster.cluster_arn or list(cluster.bootstrap_servers), topic, verb, consumer_group_id]
+    parts = [source.cluster_arn or list(source.bootstrap_servers), topic, verb, consumer_group_id]
     digest = hashlib.sha256(json.dumps(stack_of(scope).resolve(parts), sort_keys=True).encode()).hexdigest()[:8]
     policy = iam.ManagedPolicy(
         scope,
@@ -75,17 +71,17 @@ def grant(
 
 
 def client_statements(
-    cluster: KafkaCluster, topic: str, *, produce: bool, idempotent: bool, group: str | None
+    source: SourceFacts, topic: str, *, produce: bool, idempotent: bool, group: str | None
 ) -> list[Statement]:
     """IAM data-plane actions (IAM auth: MSK's cluster, a self-managed cluster's cluster_arn, or any cluster),
     broker discovery (MSK), a web identity token (IAM_OAUTHBEARER_AUTH), and the secrets (any secret auth)."""
     statements: list[Statement] = []
-    if cluster.is_msk and cluster.cluster_arn is not None:
-        statements += discovery_statements(cluster.cluster_arn)
-    arn = iam_cluster_arn(cluster)
+    if source.msk and source.cluster_arn is not None:
+        statements += discovery_statements(source.cluster_arn)
+    arn = source.iam_cluster_arn
     if arn is not None and produce:
         connect = ["kafka-cluster:Connect"] + (["kafka-cluster:WriteDataIdempotently"] if idempotent else [])
         statements += [allow(connect, [arn]), write_statement(arn, topic)]
     elif arn is not None:
         statements += read_statements(arn, topic, group, connect_extra=[])
-    return statements + web_identity_statements(cluster) + secret_statements(cluster)
+    return statements + web_identity_statements(source) + secret_statements(source)

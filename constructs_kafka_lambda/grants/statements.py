@@ -7,18 +7,15 @@ last one narrowed by its audience condition key); everything else is scoped.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from aws_cdk import Fn
 from aws_cdk import aws_secretsmanager as secretsmanager
 
-from ..source.arns import ANY_CLUSTER_MARK, any_cluster_arn, group_arn, topic_arn
-from ..source.auth import AuthMechanism, SourceKind
+from ..source.arns import ANY_CLUSTER_MARK, group_arn, topic_arn
+from ..source.schema_registry import SchemaRegistry
 from ..tokens import is_unresolved
-
-if TYPE_CHECKING:
-    from ..source.cluster import KafkaCluster
-    from ..source.schema_registry import SchemaRegistry
+from .facts import SourceFacts
 
 # Lambda creates and manages ENIs in the cluster's subnets with the function's role (Lambda guide,
 # with-msk-permissions and with-kafka-permissions: the six ec2 actions below).
@@ -42,46 +39,37 @@ def allow(actions: list[str], resources: list[str]) -> Statement:
     return {"Effect": "Allow", "Action": actions, "Resource": resources}
 
 
-def source_statements(cluster: KafkaCluster, topic: str, group: str | None) -> list[Statement]:
+def source_statements(source: SourceFacts, topic: str, group: str | None) -> list[Statement]:
     """What polling needs: cluster discovery, ENIs, IAM data-plane access (or a web identity token) and the
     secrets."""
     statements: list[Statement] = []
-    if cluster.is_msk:
-        assert cluster.cluster_arn is not None
+    if source.msk:
+        assert source.cluster_arn is not None
         # cross-account: the mapping reads through the VPC connection
-        statements += discovery_statements(cluster.cluster_arn, vpc_connection_arn=cluster.vpc_connection_arn)
-    arn = iam_cluster_arn(cluster)
+        statements += discovery_statements(source.cluster_arn, vpc_connection_arn=source.vpc_connection_arn)
+    arn = source.iam_cluster_arn
     if arn is not None:
         # The consumer actions of Lambda's MSK permissions (with-msk-permissions), which kafka-cluster-auth names for
         # IAM_AUTH too. DescribeClusterDynamicConfiguration does not apply to MSK Serverless (MSK's IAM action
         # table); behind self-managed bootstrap servers the cluster's kind is unknown, so it is granted as for a
         # provisioned cluster (a read-only describe, inert where it does not apply).
-        serverless = cluster.kind is SourceKind.MSK_SERVERLESS
-        extra = [] if serverless else ["kafka-cluster:DescribeClusterDynamicConfiguration"]
+        extra = [] if source.serverless else ["kafka-cluster:DescribeClusterDynamicConfiguration"]
         statements += read_statements(arn, topic, group, connect_extra=extra)
-    statements += web_identity_statements(cluster)
-    if cluster.in_vpc:
+    statements += web_identity_statements(source)
+    if source.in_vpc:
         statements.append(allow(list(ENI_ACTIONS), ["*"]))
-    statements += secret_statements(cluster)
+    statements += secret_statements(source)
     return statements
 
 
-def iam_cluster_arn(cluster: KafkaCluster) -> str | None:
-    """The cluster ARN that scopes IAM auth's kafka-cluster actions, or None when the auth is not IAM: MSK's own (the
-    owner's, cross-account), a self-managed cluster's `cluster_arn=`, else any cluster (`cluster/*/*`)."""
-    if cluster.auth.mechanism is not AuthMechanism.IAM:
-        return None
-    return cluster.cluster_arn if cluster.cluster_arn is not None else any_cluster_arn()
-
-
-def web_identity_statements(cluster: KafkaCluster) -> list[Statement]:
+def web_identity_statements(source: SourceFacts) -> list[Statement]:
     """IAM_OAUTHBEARER_AUTH: "Your function's execution role needs permission to call sts:GetWebIdentityToken"
     (Lambda guide, kafka-cluster-auth). The action has no resource-level permissions (Service Authorization
     Reference), so it is on "*", narrowed by its condition key sts:IdentityTokenAudience to the one audience the
     brokers expect: the role cannot mint tokens for anyone else. ForAllValues with Null=false is the form of AWS's own
     AWSIPAMOutboundServiceRolePolicy: every audience requested must be this one, and one must be requested."""
-    audience = cluster.auth.audience
-    if cluster.auth.mechanism is not AuthMechanism.IAM_WEB_IDENTITY or audience is None:
+    audience = source.web_identity_audience
+    if audience is None:
         return []
     return [
         {
@@ -130,10 +118,10 @@ def schema_registry_statements(registry: SchemaRegistry | None) -> list[Statemen
     return _secret_access(registry.secrets)
 
 
-def kafka_destination_statements(cluster: KafkaCluster, topic: str) -> list[Statement]:
+def kafka_destination_statements(source: SourceFacts, topic: str) -> list[Statement]:
     """kafka:// on-failure destination with IAM auth (MSK, or self-managed): write to that one topic, which Lambda
     does with the source's auth."""
-    arn = iam_cluster_arn(cluster)
+    arn = source.iam_cluster_arn
     return [] if arn is None else [write_statement(arn, topic)]
 
 
@@ -142,9 +130,9 @@ def write_statement(cluster_arn: str, topic: str) -> Statement:
     return allow(["kafka-cluster:DescribeTopic", "kafka-cluster:WriteData"], [topic_arn(cluster_arn, topic)])
 
 
-def secret_statements(cluster: KafkaCluster) -> list[Statement]:
+def secret_statements(source: SourceFacts) -> list[Statement]:
     """GetSecretValue on the auth and root CA secrets, kms:Decrypt on their customer-managed keys."""
-    return _secret_access(cluster.secrets)
+    return _secret_access(source.secrets)
 
 
 def _secret_access(secrets: tuple[secretsmanager.ISecret, ...]) -> list[Statement]:

@@ -15,7 +15,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 
 from .. import limits
-from ..checks import check_bool, check_int_range, check_topic, check_type, literal
+from ..checks import check_bool, check_int_range, check_token, check_topic, check_type, literal
 from ..errors import ConfigError
 from ..network.access import NetworkAccess
 from ..observe.options import Monitoring
@@ -73,7 +73,7 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
         bisect_batch_on_error=props["bisect_batch_on_error"] if provisioned else None,
         report_batch_item_failures=bool(props["report_batch_item_failures"]),
         enabled=props["enabled"],
-        mapping_metrics=provisioned if props["mapping_metrics"] is None else props["mapping_metrics"],
+        mapping_metrics=check_mapping_metrics(props["mapping_metrics"], provisioned),
         network_access=props["network_access"],
         monitoring=props["monitoring"] if props["monitoring"] is not None else Monitoring(),
         log_level=props["log_level"].value if props["log_level"] is not None else None,
@@ -120,10 +120,12 @@ def _check_mode_features(props: dict[str, Any], provisioned: bool) -> None:
     check_int_range(
         "retry_attempts", props["retry_attempts"], 0, limits.RETRY_ATTEMPTS_MAX, also=(limits.RETRY_ATTEMPTS_INFINITE,)
     )
-    check_bool("enabled", props["enabled"])
-    for prop in ("bisect_batch_on_error", "report_batch_item_failures", "mapping_metrics"):
-        if props[prop] is not None:
-            check_bool(prop, props[prop])
+    check_bool("enabled", props["enabled"])  # a token reaches the L1 (CDK's L2 takes only a bool)
+    if props["bisect_batch_on_error"] is not None:
+        check_bool("bisect_batch_on_error", props["bisect_batch_on_error"])
+    if props["report_batch_item_failures"] is not None:
+        # It decides the function's response contract and FunctionResponseTypes (a list): known at synth.
+        check_bool("report_batch_item_failures", props["report_batch_item_failures"], tokens=())
 
 
 def _check_descriptions(props: dict[str, Any]) -> None:
@@ -139,6 +141,34 @@ def _check_descriptions(props: dict[str, Any]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ the rules
+def check_mapping_metrics(value: Any, provisioned: bool) -> tuple[str, ...]:
+    """The MetricsConfig groups to turn on, in the API's order: True (all), False (none), a subset of the API's
+    EventSourceMappingMetric enum (limits.MAPPING_METRICS, compared with botocore's by the drift tests), or None
+    (all in provisioned mode, none on demand). Known at synth: the groups decide which alarms and widgets exist."""
+    if value is None or isinstance(value, bool):
+        on = provisioned if value is None else value
+        return tuple(limits.MAPPING_METRICS) if on else ()
+    check_token("mapping_metrics", value, (), "the metric groups (they decide which alarms exist)")
+    groups = limits.MAPPING_METRICS
+    if isinstance(value, str) or not isinstance(value, Sequence | set | frozenset):
+        raise ConfigError(
+            "mapping_metrics",
+            value,
+            f"expected True, False or a collection of the groups {', '.join(groups)}",
+            f"pass e.g. mapping_metrics={('EventCount', 'ErrorCount')!r}",
+        )
+    unknown = [g for g in value if g not in groups]
+    if unknown or len(set(value)) != len(list(value)):
+        raise ConfigError(
+            "mapping_metrics",
+            value,
+            f"each group once, out of {', '.join(groups)} (Lambda API: EventSourceMappingMetric)"
+            + (f"; unknown: {', '.join(map(repr, unknown))}" if unknown else ""),
+            f"pass e.g. mapping_metrics={('EventCount', 'ErrorCount')!r}",
+        )
+    return tuple(g for g in groups if g in set(value))
+
+
 def _check_placement(
     cluster: KafkaCluster, function: lambda_.IFunction, registry: SchemaRegistry | None = None
 ) -> None:
@@ -167,15 +197,42 @@ def _check_placement(
                 f"deploy the consumer in {arn_region}, or use a cluster and secret in {region}",
             )
     arn = cluster.cluster_arn
-    if cluster.kind is SourceKind.MSK_SERVERLESS and arn is not None and not is_unresolved(arn):
-        arn_account = arn.split(":")[4]
-        if not is_unresolved(account) and arn_account != account:
-            raise ConfigError(
-                "cluster",
-                arn,
-                f"MSK Serverless mappings cannot be cross-account (cluster in {arn_account}, function in {account})",
-                f"deploy the consumer in account {arn_account}",
-            )
+    if not cluster.is_msk or cluster.vpc_connection_arn is not None or arn is None or is_unresolved(arn):
+        return
+    arn_account = arn.split(":")[4]
+    if is_unresolved(account) or arn_account == account:
+        return  # an environment-agnostic stack: the consumer warns (cross_account_warning)
+    if cluster.kind is SourceKind.MSK_SERVERLESS:
+        raise ConfigError(
+            "cluster",
+            arn,
+            f"MSK Serverless mappings cannot be cross-account (cluster in {arn_account}, function in {account})",
+            f"deploy the consumer in account {arn_account}",
+        )
+    raise ConfigError(
+        "cluster",
+        arn,
+        f"the MSK cluster is in account {arn_account} and the function's stack in {account}: Lambda reads a "
+        "cluster of another account only through an MSK managed VPC connection in the function's account "
+        "(Lambda guide, msk-cross-account)",
+        "use KafkaCluster.msk_cross_account(vpc_connection_arn, cluster_arn=..., auth=...), or deploy the consumer "
+        f"in account {arn_account}",
+    )
+
+
+def cross_account_warning(cluster: KafkaCluster, account: str) -> str | None:
+    """A literal MSK cluster ARN read from a stack whose account is unknown at synth (environment-agnostic): whether
+    it is another account's cluster (which needs msk_cross_account) can only be told at deploy."""
+    arn = cluster.cluster_arn
+    if not cluster.is_msk or cluster.vpc_connection_arn is not None or arn is None or is_unresolved(arn):
+        return None
+    if not is_unresolved(account):
+        return None
+    return (
+        f"the MSK cluster is in account {arn.split(':')[4]} and this stack's account is unknown at synth "
+        "(environment-agnostic): if the stack deploys to another account, Lambda cannot read the cluster directly; "
+        "use KafkaCluster.msk_cross_account(...) there, or give the stack an env with its account"
+    )
 
 
 def _check_function(function: Any) -> iam.IRole:
@@ -236,7 +293,7 @@ def _check_consumption_mode(props: dict[str, Any], cluster: KafkaCluster) -> Con
 
 
 def _check_consumer_group(group: Any) -> None:
-    if group is None or is_unresolved(group):
+    if group is None or check_token("consumer_group_id", group, ("string",), "a consumer group id"):
         return
     if (
         not isinstance(group, str)

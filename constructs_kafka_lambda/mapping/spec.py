@@ -56,8 +56,8 @@ class MappingSpec:
     record_age_seconds: int | None
     bisect_batch_on_error: bool | None
     report_batch_item_failures: bool
-    enabled: bool
-    mapping_metrics: bool
+    enabled: Any  # True, False, or a token (a String parameter or Token.as_any) written on the L1
+    mapping_metrics: tuple[str, ...]  # the MetricsConfig groups turned on (limits.MAPPING_METRICS order)
     network_access: NetworkAccess | None
     monitoring: Monitoring
     log_level: str | None

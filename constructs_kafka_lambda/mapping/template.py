@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import Acknowledgment, Stack, Token, Validations
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
@@ -13,8 +13,6 @@ from ..scopes import stack_of
 from ..tokens import is_unresolved
 from .filters import pattern_leaves
 from .spec import MappingSpec
-
-_ALL_MAPPING_METRICS = ["EventCount", "ErrorCount", "KafkaMetrics"]
 
 
 def build_mapping(
@@ -35,7 +33,7 @@ def build_mapping(
         kafka_bootstrap_servers=list(cluster.bootstrap_servers) or None,
         kafka_topic=spec.topic,
         batch_size=spec.batch_size,
-        enabled=spec.enabled,
+        enabled=spec.enabled if isinstance(spec.enabled, bool) else None,  # a token goes on the L1 (below)
         filters=[{"pattern": _pattern(f, stack)} for f in spec.filters] or None,
         filter_encryption=spec.filter_encryption,
     )
@@ -64,7 +62,8 @@ def _properties(spec: MappingSpec, destination: str | None, stack: Stack) -> dic
         "maximum_batching_window_in_seconds": spec.batching_window_seconds,
         "maximum_retry_attempts": spec.retry_attempts,
         "maximum_record_age_in_seconds": spec.record_age_seconds,
-        "bisect_batch_on_function_error": spec.bisect_batch_on_error,
+        "bisect_batch_on_function_error": _boolean(spec.bisect_batch_on_error),
+        "enabled": None if isinstance(spec.enabled, bool) else _boolean(spec.enabled),
         "function_response_types": ["ReportBatchItemFailures"] if spec.report_batch_item_failures else None,
         # The IAM types are written without a URI (API model: "Omit the URI field for this type").
         "source_access_configurations": [
@@ -74,7 +73,7 @@ def _properties(spec: MappingSpec, destination: str | None, stack: Stack) -> dic
         "filter_criteria": {"filters": [{"pattern": _pattern(f, stack)} for f in spec.filters]}
         if spec.filters
         else None,
-        "metrics_config": {"metrics": _ALL_MAPPING_METRICS} if spec.mapping_metrics else None,
+        "metrics_config": {"metrics": list(spec.mapping_metrics)} if spec.mapping_metrics else None,
         "logging_config": {"systemLogLevel": spec.log_level} if spec.log_level else None,
         "destination_config": {"onFailure": {"destination": destination}} if destination else None,
     }
@@ -100,6 +99,12 @@ def _kafka_config(spec: MappingSpec) -> dict[str, Any]:
     if spec.queue_mode:
         config["consumptionMode"] = spec.consumption_mode.value
     return {"self_managed_kafka_event_source_config": config} if config else {}
+
+
+def _boolean(value: Any) -> Any:
+    """A bool, or a token CDK's L1 takes for a boolean: a string token (a String parameter holding "true"/"false",
+    which CloudFormation converts) travels as Token.as_any, since jsii types the property bool | IResolvable."""
+    return Token.as_any(value) if isinstance(value, str) and is_unresolved(value) else value
 
 
 def _pattern(pattern: dict[str, Any], stack: Stack) -> str:

@@ -14,6 +14,7 @@ from aws_cdk import Duration
 from aws_cdk import aws_lambda as lambda_
 
 from .. import limits
+from ..checks import check_token
 from ..errors import ConfigError
 from ..tokens import is_unresolved
 
@@ -28,7 +29,7 @@ def check_starting_position(position: Any, timestamp: Any, queue: bool) -> tuple
     if queue:
         return None, None
     position = lambda_.StartingPosition.TRIM_HORIZON if position is None else position
-    if position not in _POSITIONS:
+    if not isinstance(position, lambda_.StartingPosition) or position not in _POSITIONS:
         raise ConfigError(
             "starting_position",
             position,
@@ -43,7 +44,8 @@ def check_starting_position(position: Any, timestamp: Any, queue: bool) -> tuple
             "AT_TIMESTAMP needs the time to start from, and a timestamp is only used with AT_TIMESTAMP",
             "pass starting_position=AT_TIMESTAMP with starting_position_timestamp=<Unix seconds>, or neither",
         )
-    if timestamp is not None and not is_unresolved(timestamp):
+    token = check_token("starting_position_timestamp", timestamp, ("number",), "Unix seconds")
+    if timestamp is not None and not token:
         if isinstance(timestamp, bool) or not isinstance(timestamp, int | float) or not 0 <= timestamp <= time.time():
             raise ConfigError(
                 "starting_position_timestamp",

@@ -9,10 +9,12 @@ mapping and policy):
 | alarm           | reads                                                          | fires when                      |
 |-----------------|----------------------------------------------------------------|---------------------------------|
 | offset lag      | SumOffsetLag of the mapping (OffsetLag of the function when    | above the threshold for 3       |
-|                 | mapping_metrics=False), Maximum                                | periods of 5 min (15 min)       |
+|                 | the KafkaMetrics group is off), Maximum                        | periods of 5 min (15 min)       |
 | errors          | function Errors + Throttles + the mapping's PollingErrorCount, | > 0 in 2 of 3 periods of 5 min  |
 |                 | InvokeErrorCount, OnFailureDestinationDeliveryErrorCount       |                                 |
+|                 | (these three with the ErrorCount group on)                     |                                 |
 | failed records  | OnFailureDestinationDeliveredEventCount + DroppedEventCount    | > 0 in one period of 5 min      |
+|                 | (only with the EventCount group on)                            |                                 |
 
 Why these: lag is the one symptom every failure ends in (a stuck partition, too few pollers, a slow function);
 errors say why before lag builds; failed records mean data left the pipeline and needs a human (replay or accept).
@@ -40,7 +42,10 @@ from .alarm import ConsumerAlarm
 from .dashboard import SECTION_HEIGHT, dashboard_section
 from .metrics import (
     DEFAULT_PERIOD_SECONDS,
+    ERROR_COUNT,
+    EVENT_COUNT,
     FAILED_RECORD_KEYS,
+    KAFKA_METRICS,
     MAPPING_ERROR_KEYS,
     ConsumerMetrics,
     processing_error_keys,
@@ -150,7 +155,7 @@ class _AlarmKind:
 
     construct_id: str
     title: str
-    needs_mapping_metrics: bool
+    needs_group: str | None  # the mapping's metric group it reads (None: function metrics, always there)
     evaluation_periods: int
     datapoints_to_alarm: int | None  # None: all of the evaluation periods
     meaning: str
@@ -162,7 +167,7 @@ _KINDS: dict[str, _AlarmKind] = {
     "offset_lag": _AlarmKind(
         "OffsetLagAlarm",
         "offset lag",
-        False,
+        None,
         3,
         None,
         "the consumer stays behind the topic",
@@ -171,7 +176,7 @@ _KINDS: dict[str, _AlarmKind] = {
     "errors": _AlarmKind(
         "ErrorsAlarm",
         "errors",
-        False,
+        None,
         3,
         2,
         "batches fail or are throttled, or the mapping cannot poll, invoke or deliver; the partition stalls",
@@ -180,7 +185,7 @@ _KINDS: dict[str, _AlarmKind] = {
     "failed_records": _AlarmKind(
         "FailedRecordsAlarm",
         "records sent to the failure destination",
-        True,
+        EVENT_COUNT,
         1,
         None,
         "records left the pipeline unprocessed (sent to the failure destination, or dropped)",
@@ -189,7 +194,7 @@ _KINDS: dict[str, _AlarmKind] = {
     "function_errors": _AlarmKind(
         "FunctionErrorsAlarm",
         "function errors",
-        False,
+        None,
         3,
         2,
         "the function throws or times out on batches",
@@ -198,7 +203,7 @@ _KINDS: dict[str, _AlarmKind] = {
     "throttles": _AlarmKind(
         "ThrottlesAlarm",
         "throttles",
-        False,
+        None,
         3,
         2,
         "invocations are throttled, so the mapping slows its polling",
@@ -207,7 +212,7 @@ _KINDS: dict[str, _AlarmKind] = {
     "mapping_errors": _AlarmKind(
         "MappingErrorsAlarm",
         "mapping errors",
-        True,
+        ERROR_COUNT,
         3,
         2,
         "the mapping cannot poll the cluster, invoke the function, or deliver to the failure destination",
@@ -219,9 +224,9 @@ _KINDS: dict[str, _AlarmKind] = {
 def _metric_keys(key: str, watched: Watched) -> dict[str, str]:
     """Query id -> metric key (observe/metrics.py tables); several keys are summed (FILL)."""
     if key == "offset_lag":
-        return {"m1": "sum_offset_lag" if watched.mapping_metrics else "offset_lag"}
+        return {"m1": "sum_offset_lag" if KAFKA_METRICS in watched.mapping_metrics else "offset_lag"}
     if key == "errors":
-        return processing_error_keys(watched.mapping_metrics, schema_registry=watched.schema_registry)
+        return processing_error_keys(ERROR_COUNT in watched.mapping_metrics, schema_registry=watched.schema_registry)
     return {
         "failed_records": FAILED_RECORD_KEYS,
         "mapping_errors": MAPPING_ERROR_KEYS,
@@ -237,7 +242,7 @@ def _alarm_specs(watched: Watched, monitoring: Monitoring) -> list[_AlarmSpec]:
     for key, kind in _KINDS.items():
         options = _options(getattr(monitoring, key), key)
         _check_options(key, options)
-        if not options.enabled or (kind.needs_mapping_metrics and not watched.mapping_metrics):
+        if not options.enabled or (kind.needs_group is not None and kind.needs_group not in watched.mapping_metrics):
             continue
         if key == "offset_lag" and watched.queue_mode:
             continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .metrics import AVG, MAX, ConsumerMetrics
+from .metrics import AVG, ERROR_COUNT, EVENT_COUNT, KAFKA_METRICS, MAX, ConsumerMetrics
 from .watched import Watched
 
 _HEIGHT = 6
@@ -27,14 +27,17 @@ def dashboard_section(
 ) -> list[dict[str, Any]]:
     """The widgets (CloudWatch dashboard body JSON) of one consumer, starting at row `top`."""
     row = metrics.dashboard_row
-    mapping_metrics = watched.mapping_metrics
+    groups = watched.mapping_metrics  # each graph reads the mapping's metrics only where their group is on
+    events = EVENT_COUNT in groups
     mode = "provisioned" if watched.provisioned else "on-demand"
-    lag = [row("sum_offset_lag"), row("max_offset_lag")] if mapping_metrics else [row("offset_lag")]
+    lag = [row("sum_offset_lag"), row("max_offset_lag")] if KAFKA_METRICS in groups else [row("offset_lag")]
     throughput = [row("invocations")]
     errors = [row("errors"), row("throttles")]
     failed = [row("errors")]
-    if mapping_metrics:
+    if events:
         throughput = [row(k) for k in ("polled_events", "filtered_out_events", "invoked_events", "committed_events")]
+        failed = [row(k) for k in ("failure_destination_deliveries", "dropped_events", "failed_invoke_events")]
+    if ERROR_COUNT in groups:
         errors += [
             row(k)
             for k in (
@@ -45,7 +48,6 @@ def dashboard_section(
                 "commit_errors",
             )
         ]
-        failed = [row(k) for k in ("failure_destination_deliveries", "dropped_events", "failed_invoke_events")]
     capacity = [row("concurrent_executions")]
     capacity_right: list[list[Any]] = []
     if watched.provisioned:
@@ -73,7 +75,7 @@ def dashboard_section(
     )
     graphs = [
         lag_graph,
-        _graph("Records (mapping)" if mapping_metrics else "Invocations", throughput),
+        _graph("Records (mapping)" if events else "Invocations", throughput),
         _graph("Errors and throttles", errors),
         _graph("Failed records (destination, dropped)", failed),
         _graph("Duration (ms)", duration),

@@ -33,6 +33,7 @@ metrics are on (the default), and falls back to OffsetLag by FunctionName only w
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from aws_cdk import Duration
@@ -75,6 +76,30 @@ MAPPING_METRICS: dict[str, tuple[str, str, str]] = {
     "event_poller_throughput": ("EventPollerThroughputInBytes", SUM, "Bytes polled"),
 }
 
+# Which MetricsConfig group [ESM-CFG] each mapping metric belongs to (provisioned-mode ones: None, no group).
+KAFKA_METRICS, EVENT_COUNT, ERROR_COUNT = "KafkaMetrics", "EventCount", "ErrorCount"
+METRIC_GROUPS: dict[str, str | None] = {
+    **dict.fromkeys(("sum_offset_lag", "max_offset_lag"), KAFKA_METRICS),
+    **dict.fromkeys(
+        (
+            "polled_events",
+            "filtered_out_events",
+            "invoked_events",
+            "failed_invoke_events",
+            "dropped_events",
+            "failure_destination_deliveries",
+            "committed_events",
+        ),
+        EVENT_COUNT,
+    ),
+    **dict.fromkeys(
+        ("polling_errors", "invoke_errors", "failure_destination_delivery_errors", "schema_registry_errors"),
+        ERROR_COUNT,
+    ),
+    "commit_errors": ERROR_COUNT,
+    **dict.fromkeys(("provisioned_pollers", "event_poller_units", "event_poller_throughput"), None),
+}
+
 # The function's metrics [L-TYPES]: key -> (metric name, default statistic, label).
 FUNCTION_METRICS: dict[str, tuple[str, str, str]] = {
     "offset_lag": ("OffsetLag", MAX, "Offset lag (function)"),
@@ -98,8 +123,9 @@ FUNCTION_ERROR_KEYS: dict[str, str] = {"err": "errors", "thr": "throttles"}
 class ConsumerMetrics:
     """Metric factory for one consumer: its mapping (by UUID) and its function (by name).
 
-    Metrics of the mapping's groups (EventCount, ErrorCount, KafkaMetrics) have data only while the consumer's
-    `mapping_metrics` is on (by default in provisioned mode); the pollers' metrics only in provisioned mode.
+    Metrics of the mapping's groups (EventCount, ErrorCount, KafkaMetrics) have data only while that group is in the
+    consumer's `mapping_metrics` (all of them by default in provisioned mode); the pollers' metrics only in
+    provisioned mode. `mapping_metrics`: True (every group), False, or the groups that are on.
     Each metric is read by key from the tables above (`metric(key)`): one definition, no method per metric.
     """
 
@@ -108,13 +134,20 @@ class ConsumerMetrics:
         function: lambda_.IFunction,
         mapping_uuid: str,
         *,
-        mapping_metrics: bool = True,
+        mapping_metrics: bool | Iterable[str] = True,
         schema_registry: bool = False,
     ) -> None:
         self.function = function
         self.mapping_uuid = mapping_uuid
-        self.mapping_metrics = mapping_metrics
+        every = (KAFKA_METRICS, EVENT_COUNT, ERROR_COUNT)
+        groups = every if mapping_metrics is True else () if mapping_metrics is False else mapping_metrics
+        self.groups: frozenset[str] = frozenset(groups)
         self.schema_registry = schema_registry
+
+    @property
+    def mapping_metrics(self) -> bool:
+        """Whether any of the mapping's metric groups is on."""
+        return bool(self.groups)
 
     def lag_expression(self, period: Duration | None = None) -> cloudwatch.MathExpression:
         """`lag` as a one-metric expression (the same series), so that it takes period/label like the others."""
@@ -123,9 +156,9 @@ class ConsumerMetrics:
         )
 
     def lag(self, **props: Any) -> cloudwatch.Metric:
-        """The offset lag that reads this consumer: SumOffsetLag by mapping UUID when the mapping's metrics are on,
+        """The offset lag that reads this consumer: SumOffsetLag by mapping UUID when the KafkaMetrics group is on,
         else the function's OffsetLag (which also counts any other Kafka mapping of the same function)."""
-        return self.metric("sum_offset_lag" if self.mapping_metrics else "offset_lag", **props)
+        return self.metric("sum_offset_lag" if KAFKA_METRICS in self.groups else "offset_lag", **props)
 
     # ------------------------------------------------------------------------------------------- the mapping
     def _mapping(self, key: str, **props: Any) -> cloudwatch.Metric:
@@ -163,8 +196,8 @@ class ConsumerMetrics:
 
     def processing_errors(self, period: Duration | None = None) -> cloudwatch.MathExpression:
         """Function errors + throttles (+ the mapping's polling/invoke/delivery/schema-registry errors when its
-        metrics are on): the series the errors alarm sums."""
-        keys = processing_error_keys(self.mapping_metrics, schema_registry=self.schema_registry)
+        ErrorCount group is on): the series the errors alarm sums."""
+        keys = processing_error_keys(ERROR_COUNT in self.groups, schema_registry=self.schema_registry)
         return self._sum_of("Processing errors", keys, period)
 
     def metric(self, key: str, **props: Any) -> cloudwatch.Metric:

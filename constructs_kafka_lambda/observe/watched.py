@@ -22,6 +22,6 @@ class Watched:
     provisioned: bool
     maximum_pollers: int | None  # provisioned mode: the autoscaling ceiling
     batch_size: int
-    mapping_metrics: bool  # the mapping's EventCount/ErrorCount/KafkaMetrics groups are on
+    mapping_metrics: tuple[str, ...]  # the mapping's metric groups that are on (EventCount, ErrorCount, KafkaMetrics)
     queue_mode: bool = False  # share groups: no offsets, so no offset-lag metrics
     schema_registry: bool = False  # schema-registry errors count as errors

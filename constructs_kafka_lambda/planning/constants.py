@@ -112,7 +112,8 @@ EPU_HOUR_PRICE: Final = 0.185
 CLOUDWATCH_METRIC_MONTH_PRICE: Final = 0.30
 # The mapping's MetricsConfig groups: EventCount (7 metrics), ErrorCount (5) and KafkaMetrics (2). An upper bound:
 # error metrics are only emitted (and billed) in hours with errors.
-MAPPING_METRICS_PER_MAPPING: Final = 7 + 5 + 2
+MAPPING_METRICS_PER_GROUP: Final = {"EventCount": 7, "ErrorCount": 5, "KafkaMetrics": 2}
+MAPPING_METRICS_PER_MAPPING: Final = sum(MAPPING_METRICS_PER_GROUP.values())
 INTERFACE_ENDPOINT_AZ_HOUR_PRICE: Final = 0.01
 INTERFACE_ENDPOINT_GB_PRICE: Final = 0.01
 # with-msk-cluster-network: on-demand pollers in private subnets reach Lambda and STS (and Secrets Manager when the
@@ -165,6 +166,7 @@ SOURCES: Final[dict[str, str]] = {
     "EPU_HOUR_PRICE": _LAMBDA_PRICING,
     "CLOUDWATCH_METRIC_MONTH_PRICE": _CW_PRICING,
     "MAPPING_METRICS_PER_MAPPING": _METRICS,
+    "MAPPING_METRICS_PER_GROUP": _METRICS,
     "INTERFACE_ENDPOINT_AZ_HOUR_PRICE": _PRIVATELINK_PRICING,
     "INTERFACE_ENDPOINT_GB_PRICE": _PRIVATELINK_PRICING,
     "ON_DEMAND_ENDPOINTS": _MSK_NETWORK,

@@ -78,7 +78,7 @@ class Usage:
     arm64: bool
     payload_bytes_per_second: float
     epus: float
-    mapping_metrics: bool | None  # None: on in provisioned mode only (the consumer's default)
+    mapping_metrics: bool | tuple[str, ...] | None  # None: on in provisioned mode only; a tuple: those groups
     network: str
     availability_zones: int
     nat_gateways: int
@@ -124,12 +124,14 @@ def _epus(u: Usage, p: Prices) -> CostLine:
 
 
 def _metrics(u: Usage, p: Prices) -> CostLine:
-    enabled = u.mapping_metrics if u.mapping_metrics is not None else u.mode == PROVISIONED
-    if not enabled:
-        reason = "mapping_metrics=False" if u.mapping_metrics is False else "off by default in on-demand mode"
+    enabled: bool | tuple[str, ...] = u.mapping_metrics if u.mapping_metrics is not None else u.mode == PROVISIONED
+    if enabled is False or enabled == ():
+        reason = "off by default in on-demand mode" if u.mapping_metrics is None else "mapping_metrics off"
         return CostLine("metrics", "Mapping metrics", 0.0, reason)
-    count = c.MAPPING_METRICS_PER_MAPPING
-    return CostLine("metrics", "Mapping metrics", count * p.cloudwatch_metric_month, f"up to {count} metrics")
+    groups = tuple(c.MAPPING_METRICS_PER_GROUP) if enabled is True else enabled
+    count = sum(c.MAPPING_METRICS_PER_GROUP.get(g, 0) for g in groups)
+    detail = f"up to {count} metrics" + ("" if enabled is True else f" ({', '.join(groups)})")
+    return CostLine("metrics", "Mapping metrics", count * p.cloudwatch_metric_month, detail)
 
 
 def _network(u: Usage, p: Prices) -> CostLine:

@@ -108,7 +108,7 @@ def plan(
     minimum_pollers: int | None = None,
     maximum_pollers: int | None = None,
     poller_group: bool = False,
-    mapping_metrics: bool | None = None,
+    mapping_metrics: bool | Sequence[str] | None = None,
     network: str = "vpc_endpoints",
     availability_zones: int = 2,
     nat_gateways: int = 1,
@@ -162,7 +162,9 @@ def plan(
         destination=checks.choice("failure_destination", failure_destination, DESTINATIONS),
         arm64=checks.choice("architecture", architecture, ("x86_64", "arm64")) == "arm64",
         memory_mb=memory,
-        mapping_metrics=None if mapping_metrics is None else bool(mapping_metrics),
+        mapping_metrics=mapping_metrics
+        if mapping_metrics is None or isinstance(mapping_metrics, bool)
+        else tuple(mapping_metrics),
         availability_zones=checks.whole("availability_zones", availability_zones, 1),
         nat_gateways=checks.whole("nat_gateways", nat_gateways, 1),
         uses_secret=bool(uses_secret),
@@ -195,7 +197,7 @@ class _Options:
     destination: str
     arm64: bool
     memory_mb: int
-    mapping_metrics: bool | None  # None: the library's default, on in provisioned mode only
+    mapping_metrics: bool | tuple[str, ...] | None  # None: the library's default, on in provisioned mode only
     availability_zones: int
     nat_gateways: int
     uses_secret: bool

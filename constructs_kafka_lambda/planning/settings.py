@@ -32,7 +32,7 @@ class ConsumerSettings:
     maximum_pollers: int | None = None
     poller_group: bool = False
     memory_mb: int | None = None
-    mapping_metrics: bool | None = None  # None: on in provisioned mode only, as the consumer
+    mapping_metrics: bool | tuple[str, ...] | None = None  # None: on in provisioned mode only, as the consumer
     network: str = "vpc_endpoints"
     uses_secret: bool = False
     failure_destination: str = "s3"

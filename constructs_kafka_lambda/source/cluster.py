@@ -21,7 +21,9 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from .. import limits
 from ..errors import ConfigError
 from ..grants import client
+from ..grants.facts import SourceFacts
 from ..tokens import is_unresolved
+from .arns import any_cluster_arn
 from .auth import AuthMechanism, KafkaAuth, SourceKind, check_secret_arn_length
 from .iam import check_iam_cluster_arn
 from .inputs import check_bootstrap_servers, check_vpc_trio, confluent_auth, require_auth
@@ -245,6 +247,24 @@ class KafkaCluster:
         selected = self.selected_subnets
         return list(self.subnet_ids) if selected is None else selected.subnet_ids
 
+    @cached_property
+    def grant_facts(self) -> SourceFacts:
+        """What the IAM grants read of this source (grants/ depends on these facts, not on KafkaCluster)."""
+        return SourceFacts(
+            msk=self.is_msk,
+            serverless=self.kind is SourceKind.MSK_SERVERLESS,
+            iam_auth=self.auth.mechanism is AuthMechanism.IAM,
+            cluster_arn=self.cluster_arn,
+            vpc_connection_arn=self.vpc_connection_arn,
+            in_vpc=self.in_vpc,
+            secrets=self.secrets,
+            bootstrap_servers=self.bootstrap_servers,
+            iam_cluster_arn=(self.cluster_arn or any_cluster_arn()) if self.auth.mechanism is AuthMechanism.IAM else None,
+            web_identity_audience=self.auth.audience
+            if self.auth.mechanism is AuthMechanism.IAM_WEB_IDENTITY
+            else None,
+        )
+
     # ------------------------------------------------------------------------------------------------ grants
     def grant_produce(
         self, grantee: iam.IGrantable, topic: str, *, idempotent: bool = True
@@ -259,12 +279,12 @@ class KafkaCluster:
         The grantee also needs a network path to the brokers (e.g. `connections.allow_from(function, port)` on the
         broker port of its auth), which IAM does not give.
         """
-        return client.grant(self, grantee, topic, produce=True, idempotent=idempotent)
+        return client.grant(self.grant_facts, grantee, topic, produce=True, idempotent=idempotent)
 
     def grant_consume(self, grantee: iam.IGrantable, topic: str, *, consumer_group_id: str) -> iam.ManagedPolicy | None:
         """Let `grantee` read `topic` in consumer group `consumer_group_id` (a client of your own, not a mapping):
         Connect, DescribeTopic + ReadData on the topic, AlterGroup + DescribeGroup on that one group."""
-        return client.grant(self, grantee, topic, consumer_group_id=consumer_group_id)
+        return client.grant(self.grant_facts, grantee, topic, consumer_group_id=consumer_group_id)
 
     def broker_ports(self) -> tuple[int, ...]:
         """The broker ports the mapping connects to (MSK: by auth; self-managed: from bootstrap servers, or when

@@ -165,6 +165,9 @@ BOUNDARIES: tuple[Config, ...] = (
     replace(BASE, log_level="WARN"),
     replace(PROVISIONED, log_level="DEBUG", report=True, bisect=True, mapping_metrics=False),
     replace(BASE, mapping_metrics=False, enabled=False, monitoring="default"),
+    *(replace(PROVISIONED, mapping_metrics=g) for g in ((), ("KafkaMetrics",), ("ErrorCount", "EventCount"))),
+    *(replace(PROVISIONED, mapping_metrics=g) for g in (("EventCount", "EventCount"), ("Bogus",))),
+    replace(PROVISIONED, mapping_metrics=("EventCount",), monitoring="default"),
     # starting position
     *(replace(BASE, starting_position="AT_TIMESTAMP", timestamp=t) for t in (0, 1, 1_700_000_000.5, 4_102_444_800)),
     replace(BASE, starting_position="AT_TIMESTAMP"),

@@ -160,7 +160,7 @@ class Config:
     bisect: bool | None = None
     report: bool | None = None
     enabled: bool | None = None
-    mapping_metrics: bool | None = None
+    mapping_metrics: bool | tuple[str, ...] | None = None  # True, False or the groups
     log_level: Literal["DEBUG", "INFO", "WARN"] | None = None
     monitoring: Literal["default", "off"] = "off"
     network_access: Literal["vpc_endpoints", "existing_egress"] | None = None

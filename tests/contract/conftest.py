@@ -25,3 +25,22 @@ def contract_settings() -> settings:
     """The profile named by HYPOTHESIS_PROFILE when it is one of ours, else `contract`."""
     name = os.environ.get("HYPOTHESIS_PROFILE", "contract")
     return settings.get_profile(name if name in ("contract", "fuzz") else "contract")
+
+
+def pytest_report_header() -> list[str]:
+    """The judges' versions: the locked ones under `make test`, today's newest under `make drift`."""
+    from importlib.metadata import version
+
+    return [f"AWS models: botocore {version('botocore')}, cfn-lint {version('cfn-lint')}"]
+
+
+def pytest_terminal_summary(terminalreporter: object) -> None:
+    from .drift import report
+
+    lines = report()
+    if lines:
+        write = terminalreporter.write_line  # type: ignore[attr-defined]
+        write("")
+        write(f"What AWS changed ({len(lines) - 1}):")
+        for line in lines:
+            write("  " + line)

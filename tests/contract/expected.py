@@ -156,8 +156,8 @@ def _mode_members(config: Config, v: Any) -> dict[str, Any]:
     # Default: on in provisioned mode only (AWS documents these metrics for provisioned mode; on-demand is in
     # doubt, issue 9), so an explicit True is needed in on-demand mode.
     metrics_on = config.provisioned if config.mapping_metrics is None else config.mapping_metrics
-    if metrics_on:
-        members["MetricsConfig"] = {"Metrics": ALL_METRICS}
+    if metrics_on:  # True: every group; a tuple: those groups (issue 19); False or (): no MetricsConfig
+        members["MetricsConfig"] = {"Metrics": ALL_METRICS if metrics_on is True else list(metrics_on)}
     return members
 
 

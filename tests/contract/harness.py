@@ -2,7 +2,8 @@
 accepted mapping (phase B).
 
 Phase A, per example (inside hypothesis, so a failure shrinks): a configuration the model and the rules call
-invalid must raise ConfigError at construction, a valid one must construct, and nothing may raise anything else.
+invalid must raise ConfigError at construction, naming a property one of the judge's reasons is about (reasons.py:
+the right exception for the wrong rule fails), a valid one must construct, and nothing may raise anything else.
 Phase B, per batch (CDK's template validation costs seconds the first time in a process, then milliseconds): the
 synthesized mapping, turned back into API parameters, must pass the model and equal the expected request, and CDK's
 CloudFormation-schema validation must report nothing on what the library made. Phase B failures are collected, not
@@ -29,6 +30,7 @@ from .config import ACCOUNT, REGION, Config
 from .expected import differences, expected_request
 from .from_template import request_from_template
 from .known_gaps import KNOWN_GAPS, GapKind, KnownGap
+from .reasons import refused_for_a_judged_reason
 from .rules import verdict
 
 
@@ -100,6 +102,14 @@ class Run:
             self.tally.invalid += 1
             if not reasons and not self._excused("refuses-valid", config, str(error)):
                 self._fail(f"refused a valid configuration: {error}", config)
+            elif reasons and not refused_for_a_judged_reason(reasons, error):
+                # Refused, but for a reason the judge does not give: the right exception for the wrong rule.
+                if not self._excused("wrong-reason", config, str(error)):
+                    self._fail(
+                        f"refused for another reason than the judge's: {error.prop}: {error}\n  judge: "
+                        + "\n  judge: ".join(reasons),
+                        config,
+                    )
             return
         except Exception as error:  # any other exception is the failure under test
             stack.node.try_remove_child(scope_id)

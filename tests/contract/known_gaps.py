@@ -16,7 +16,7 @@ from typing import Literal
 
 from .config import MSK_ARN, AuthSpec, Config, SourceSpec, Tok
 
-GapKind = Literal["crash", "accepts-invalid", "refuses-valid", "template"]
+GapKind = Literal["crash", "accepts-invalid", "refuses-valid", "wrong-reason", "template"]
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ KNOWN_GAPS: tuple[KnownGap, ...] = (
         "deploy, so a value holding a quote or a backslash makes an invalid pattern ('Invalid filter pattern "
         "definition'). The library warns about it (since 7783e4a); number tokens are safe.",
         "none in the library beyond the warning (the value is unknown at synth); a user who needs such values "
-        "passes them literally",
+        "passes them literally, or writes the pattern as a raw Fn::ToJsonString under the stack-wide "
+        "AWS::LanguageExtensions transform (README, Known gaps: cfn-lint resolves it escaped; not deploy-verified)",
         Config(source=MSK_IAM, filters=({"value": {"field": [Tok('quote"d')]}},)),
     ),
 )

@@ -158,6 +158,13 @@ def _timestamp(c: Config) -> str | None:
     return None
 
 
+def _metric_groups_unique(c: Config) -> str | None:
+    groups = c.mapping_metrics
+    if isinstance(groups, tuple) and len(set(groups)) != len(groups):
+        return f"MetricsConfig.Metrics {groups} are not unique"
+    return None
+
+
 def _filter_encryption(c: Config) -> str | None:
     return "KMSKeyArn without filters" if c.filter_encryption and not c.filters else None
 
@@ -235,6 +242,8 @@ def _placement(c: Config) -> str | None:
             return f"cluster in {parts[3]}, function in {REGION}"
         if s.kind == "msk_serverless" and len(parts) > 4 and parts[4] != ACCOUNT:
             return "MSK Serverless mappings cannot be cross-account"
+        if s.kind == "msk" and len(parts) > 4 and parts[4] != ACCOUNT:
+            return "another account's MSK cluster is read only through an MSK VPC connection (msk_cross_account)"
     return None
 
 
@@ -354,6 +363,7 @@ RULES: tuple[Rule, ...] = (
     Rule("token-duration-unit", "CDK Duration: a token cannot change unit", _token_duration_unit),
     Rule("port-range", "RFC 6335: TCP ports 1-65535", _port_range),
     Rule("unique-items", "CloudFormation schema: KafkaBootstrapServers and Filters uniqueItems", _unique),
+    Rule("metric-groups-unique", "CloudFormation schema: MetricsConfig.Metrics uniqueItems", _metric_groups_unique),
     Rule("filters-quota", f"{GUIDE}: invocation-eventfiltering (5 filters by default)", _filters_quota),
     Rule(
         "kafka-destination-length",
@@ -367,7 +377,9 @@ RULES: tuple[Rule, ...] = (
     Rule("failure-none-reason", "library policy: an opt-out states its reason", _failure_none_reason),
     Rule("auth-matrix", f"{GUIDE}: with-msk-configure, kafka-cluster-auth, with-kafka", _auth_matrix),
     Rule("vpc-trio", f"{GUIDE}: with-kafka-vpc (subnets and security groups together)", _vpc_trio),
-    Rule("placement", f"{GUIDE}: with-msk (same Region; Serverless same account)", _placement),
+    Rule(
+        "placement", f"{GUIDE}: with-msk (same Region), msk-cross-account (another account: VPC connection)", _placement
+    ),
     Rule("msk-scram-secret", "MSK Developer Guide: msk-password (AmazonMSK_ prefix, customer key)", _msk_scram_secret),
     Rule("msk-cluster-auth", f"{GUIDE}: with-msk-configure (IAM is the default without a secret)", _msk_cluster_auth),
     Rule(

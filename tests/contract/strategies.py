@@ -488,6 +488,9 @@ registries = weighted(
     ),
 )
 optional_bool = st.sampled_from([None, None, True, False])
+# mapping_metrics as a subset of the API's groups (EventSourceMappingMetric), in any order; and outside the enum.
+metric_groups = st.lists(st.sampled_from(["EventCount", "ErrorCount", "KafkaMetrics"]), unique=True).map(tuple)
+bad_metric_groups = st.sampled_from([("EventCount", "EventCount"), ("Bogus",), ("eventcount",)])
 
 
 @st.composite
@@ -525,7 +528,7 @@ def configs(draw: st.DrawFn, source_strategy: Strategy = sources) -> Config:
         bisect=draw(optional_bool) if with_mode_only else draw(st.sampled_from([None, False])),
         report=draw(optional_bool) if with_mode_only else draw(st.sampled_from([None, False])),
         enabled=draw(optional_bool),
-        mapping_metrics=draw(optional_bool),
+        mapping_metrics=draw(weighted((8, optional_bool), (2, metric_groups), (1, bad_metric_groups))),
         log_level=draw(st.sampled_from([None, None, "DEBUG", "INFO", "WARN"])) if with_mode_only else None,
         monitoring=draw(weighted((9, st.just("off")), (1, st.just("default")))),
         network_access=draw(st.sampled_from([None, None, None, "existing_egress", "vpc_endpoints"])),

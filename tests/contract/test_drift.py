@@ -2,7 +2,8 @@
 or is listed in STRICTER_THAN_API with its source; every enum value the library writes is in the model's enum; the
 CloudFormation schema's differences from the API model are the documented ones.
 
-A boto3 (or cfn-lint) upgrade that changes a shape fails here, naming the shape, the facet and the new value.
+A boto3 (or cfn-lint) upgrade that changes a shape fails here, naming the shape, the facet and the new value, and
+records it (drift.py) for the table `make drift` prints. `make test` judges with the locked models (constraints.txt).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from constructs_kafka_lambda import ConsumptionMode, KafkaAuth, SchemaRegistry, 
 from constructs_kafka_lambda.source.auth import NOT_SUPPORTED_TYPES, WEB_IDENTITY_PARAMETERS, AuthMechanism, SourceKind
 
 from .api_model import access_type_rules, cfn_property, facet, judge, lambda_model, shape_at
+from .drift import Drift, expect_none, expect_same
 
 AMSK = "AmazonManagedKafkaEventSourceConfig"
 SMK = "SelfManagedKafkaEventSourceConfig"
@@ -99,19 +101,23 @@ DOCUMENTED: list[tuple[str, str, str]] = [
 
 
 def _model_says(path: str, name: str) -> Any:
-    return facet(path, name)
+    """The model's facet; a shape the model no longer has is a drift too (recorded, then failed)."""
+    try:
+        return facet(path, name)
+    except KeyError as missing:
+        expect_same(path, "shape", "present", "absent", str(missing))
+        raise
 
 
-def _drift(shape_path: str, name: str, ours: Any, theirs: Any, constant: str) -> str:
-    shape = shape_at(shape_path)
-    return f"{shape.name} ({shape_path}) {name} is now {theirs!r}; limits.{constant} is {ours!r}"
+def _shape(path: str) -> str:
+    return f"{shape_at(path).name} ({path})"
 
 
 # ------------------------------------------------------------------------------------------------ the API model
 @pytest.mark.parametrize(("constant", "path", "name"), SAME_AS_API, ids=lambda x: str(x))
 def test_limit_equals_the_api_model(constant: str, path: str, name: str) -> None:
     ours, theirs = getattr(limits, constant), _model_says(path, name)
-    assert ours == theirs, _drift(path, name, ours, theirs, constant)
+    expect_same(_shape(path), name, ours, theirs, f"limits.{constant}")
 
 
 def test_stricter_than_api_holds_exactly_the_documented_list() -> None:
@@ -129,7 +135,7 @@ def test_each_stricter_limit_still_narrows_the_model(name: str) -> None:
         current = 1 if "kafka://([^.]([a-zA-Z0-9\\-_.]{0,248}))" in current else current
     elif facet_name == "pattern" and name == "PORT_MIN..PORT_MAX":
         current = "0-99999" if current.endswith(":[0-9]{1,5}") else current
-    assert recorded == current, _drift(path, facet_name, recorded, current, f"STRICTER_THAN_API[{name!r}].api")
+    expect_same(_shape(path), facet_name, recorded, current, f"limits.STRICTER_THAN_API[{name!r}].api")
     assert entry.source, f"{name} must cite its source"
 
 
@@ -148,7 +154,8 @@ def test_the_stricter_numbers_are_the_ones_in_use() -> None:
 @pytest.mark.parametrize(("shape", "member", "text"), DOCUMENTED, ids=lambda x: str(x)[:40])
 def test_the_model_still_documents_the_kafka_rules(shape: str, member: str, text: str) -> None:
     documentation = re.sub(r"<[^>]+>", "", lambda_model().shape_for(shape).members[member].documentation)
-    assert re.search(text, documentation), f"{shape}.{member}'s documentation changed: {documentation[:600]}"
+    if not re.search(text, documentation):
+        expect_same(f"{shape}.{member}", "documentation", text, documentation[:600], "test_drift.DOCUMENTED")
 
 
 _QUICK = settings(max_examples=60, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
@@ -211,7 +218,7 @@ def _written_access_types() -> set[str]:
 
 
 def _enum(path: str) -> set[str]:
-    values = facet(path, "enum")
+    values = _model_says(path, "enum")
     assert values, f"{shape_at(path).name} ({path}) has no enum any more"
     return set(values)
 
@@ -224,14 +231,16 @@ def test_access_types_written_are_in_the_model() -> None:
         for n in dir(limits)
         if n.startswith("ACCESS_") and isinstance(getattr(limits, n), str) and n.isupper() and "URI" not in n
     }
-    assert written | constants <= model, f"SourceAccessType lacks {sorted((written | constants) - model)}"
+    if not written | constants <= model:
+        where = f"the library writes {sorted((written | constants) - model)}, no longer in the model"
+        expect_same("SourceAccessType", "enum", written | constants, model, where)
 
 
 def test_every_access_type_of_the_model_is_accounted_for() -> None:
     """A new SourceAccessType in a boto3 upgrade fails here until the library writes it or says why it does not."""
     model = _enum("SourceAccessConfigurations.member.Type")
     accounted = _written_access_types() | set(NOT_SUPPORTED_TYPES)
-    assert model == accounted, f"SourceAccessType is now {sorted(model)}; unaccounted: {sorted(model - accounted)}"
+    expect_same("SourceAccessType", "enum", accounted, model, "source/auth.py (written or NOT_SUPPORTED_TYPES)")
     # A refusal names a type the model has (and the library does not write), with AWS's reason.
     assert not set(NOT_SUPPORTED_TYPES) & _written_access_types()
     assert all("API model" in why or "Lambda guide" in why for why in NOT_SUPPORTED_TYPES.values())
@@ -279,12 +288,14 @@ def _as_request(pairs: list[tuple[str, str | None]]) -> list[dict[str, str]]:
 )
 def test_enum_values_written_are_in_the_model(written: set[str], path: str) -> None:
     model = _enum(path)
-    assert set(written) <= model, f"{shape_at(path).name} ({path}) is now {sorted(model)}; we write {sorted(written)}"
+    if not set(written) <= model:
+        expect_same(_shape(path), "enum", set(written), model, f"values written but gone: {set(written) - model}")
 
 
 def test_all_mapping_metrics_fit_the_list() -> None:
     assert len(limits.MAPPING_METRICS) <= facet("MetricsConfig.Metrics", "max")
-    assert set(limits.MAPPING_METRICS) == _enum("MetricsConfig.Metrics.member"), "a new mapping metric group exists"
+    path = "MetricsConfig.Metrics.member"
+    expect_same(_shape(path), "enum", set(limits.MAPPING_METRICS), _enum(path), "limits.MAPPING_METRICS")
 
 
 def test_schema_registry_access_types_are_in_the_model() -> None:
@@ -296,8 +307,8 @@ def test_schema_registry_access_types_are_in_the_model() -> None:
     oauth = SchemaRegistry.confluent("https://registry.example.com", oauth=_Secret())  # type: ignore[arg-type]
     certificate = SchemaRegistry.confluent("https://registry.example.com", client_certificate=_Secret())  # type: ignore[arg-type]
     written = {t for r in (registry, oauth, certificate) for t, _ in r.access}
-    model = _enum(f"{REGISTRY}.AccessConfigs.member.Type")
-    assert written == model, f"KafkaSchemaRegistryAuthType is {sorted(model)}; the library writes {sorted(written)}"
+    path = f"{REGISTRY}.AccessConfigs.member.Type"
+    expect_same(_shape(path), "enum", written, _enum(path), "source/schema_registry.py (SchemaRegistry.confluent)")
 
 
 # ------------------------------------------------------------------------------------- the CloudFormation schema
@@ -322,9 +333,7 @@ SAME_AS_CFN: list[tuple[str, str, str]] = [
 @pytest.mark.parametrize(("constant", "path", "keyword"), SAME_AS_CFN, ids=lambda x: str(x))
 def test_limit_equals_the_cloudformation_schema(constant: str, path: str, keyword: str) -> None:
     ours, theirs = getattr(limits, constant), cfn_property(path).get(keyword)
-    assert ours == theirs, (
-        f"AWS::Lambda::EventSourceMapping {path} {keyword} is now {theirs!r}; limits.{constant} is {ours!r}"
-    )
+    expect_same(f"AWS::Lambda::EventSourceMapping {path}", keyword, ours, theirs, f"limits.{constant}")
 
 
 # API path -> CloudFormation path, for the facets both describe.
@@ -415,5 +424,15 @@ def test_api_and_cloudformation_differ_only_where_documented() -> None:
         if facet(api_path, name) != _cfn_facet(cfn_path, name)
     }
     new = {k: v for k, v in found.items() if API_VS_CFN.get(k) != v}
-    gone = sorted(set(API_VS_CFN) - set(found))
-    assert not new and not gone, f"API vs CloudFormation changed: new or different {new}; now equal {gone}"
+    gone = set(API_VS_CFN) - set(found)
+    changes = [
+        Drift(
+            f"{api_path} (API vs CloudFormation)",
+            name,
+            API_VS_CFN.get((api_path, name)),
+            found.get((api_path, name), "equal now"),
+            "test_drift.API_VS_CFN",
+        )
+        for api_path, name in sorted(set(new) | gone)
+    ]
+    expect_none(changes)

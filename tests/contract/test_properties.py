@@ -13,11 +13,15 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
+from constructs_kafka_lambda import ConfigError
+
 from .boundaries import BOUNDARIES
 from .config import Config
 from .conftest import contract_settings
 from .harness import Run
 from .known_gaps import KNOWN_GAPS, KnownGap
+from .reasons import API_PROPS, RULE_PROPS, refused_for_a_judged_reason
+from .rules import RULES
 from .strategies import SOURCE_FAMILIES, configs
 
 
@@ -73,3 +77,17 @@ def test_known_gaps_still_reproduce(gap: KnownGap) -> None:
     excused.flush()
     assert not excused.failures, f"{gap.name} does not explain its own repro:\n" + "\n".join(excused.failures)
     assert excused.tally.known.get(gap.name), excused.tally
+
+
+def test_every_rule_of_the_judge_says_which_property_a_refusal_names() -> None:
+    """reasons.py maps every rule (and the harness's poller-group rule) to the props that state it."""
+    assert {rule.name for rule in RULES} | {"poller-group"} == set(RULE_PROPS)
+    assert all(RULE_PROPS.values()) and all(API_PROPS.values())
+
+
+def test_a_refusal_for_the_wrong_rule_fails_the_contract() -> None:
+    """The harness cannot pass a refusal for the wrong reason: an invalid batch size refused as a topic error."""
+    reasons = ["API model: CreateEventSourceMapping.BatchSize (BatchSize): below the minimum 1; got 0"]
+    assert refused_for_a_judged_reason(reasons, ConfigError("batch_size", 0, "range", "fix"))
+    assert not refused_for_a_judged_reason(reasons, ConfigError("topic", "x", "pattern", "fix"))
+    assert not refused_for_a_judged_reason(["a-rule-nobody-mapped: why"], ConfigError("topic", "x", "r", "f"))
