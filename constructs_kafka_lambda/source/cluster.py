@@ -259,10 +259,10 @@ class KafkaCluster:
             in_vpc=self.in_vpc,
             secrets=self.secrets,
             bootstrap_servers=self.bootstrap_servers,
-            iam_cluster_arn=(self.cluster_arn or any_cluster_arn()) if self.auth.mechanism is AuthMechanism.IAM else None,
-            web_identity_audience=self.auth.audience
-            if self.auth.mechanism is AuthMechanism.IAM_WEB_IDENTITY
+            iam_cluster_arn=(self.cluster_arn or any_cluster_arn())
+            if self.auth.mechanism is AuthMechanism.IAM
             else None,
+            web_identity_audience=self.auth.audience if self.auth.mechanism is AuthMechanism.IAM_WEB_IDENTITY else None,
         )
 
     # ------------------------------------------------------------------------------------------------ grants
