@@ -55,13 +55,15 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
     position, timestamp = check_starting_position(
         props["starting_position"], props["starting_position_timestamp"], queue
     )
+    window = check_batching_window(props["max_batching_window"], queue)
     spec = MappingSpec(
         cluster=cluster,
         topic=props["topic"],
         function=props["function"],
         role=role,
         batch_size=props["batch_size"],
-        batching_window_seconds=check_batching_window(props["max_batching_window"], queue),
+        batching_window_seconds=window,
+        batching_window=props["max_batching_window"] if window is not None else None,
         starting_position=position,
         starting_position_timestamp=timestamp,
         consumer_group_id=props["consumer_group_id"],
@@ -176,7 +178,9 @@ def _check_placement(
 
 
 def _check_function(function: Any) -> iam.IRole:
-    if not hasattr(function, "function_arn"):
+    # Asked of the class first: a jsii IFunction declares function_arn as a property there, and hasattr on the
+    # object would read it (a round trip) only to throw it away.
+    if not hasattr(type(function), "function_arn") and not hasattr(function, "function_arn"):
         raise ConfigError("function", function, "expected a lambda_.IFunction", "pass the consumer function")
     role = function.role
     if role is None:

@@ -90,12 +90,13 @@ def attach_monitoring(scope: Construct, watched: Watched, monitoring: Monitoring
         watched.mapping_uuid,
         mapping_metrics=watched.mapping_metrics,
         schema_registry=watched.schema_registry,
+        function_name=watched.function_name,
     )
     alarms: dict[str, ConsumerAlarm] = {}
     if monitoring.alarms:
         actions = _alarm_actions(scope, monitoring)
         prefix = _alarm_name_prefix(scope, watched)
-        about = f"Kafka consumer {watched.path} (topic {watched.topic}, function {watched.function.function_name})"
+        about = f"Kafka consumer {watched.path} (topic {watched.topic}, function {watched.function_name})"
         for spec in _alarm_specs(watched, monitoring):
             alarms[spec.key] = ConsumerAlarm(_build_alarm(scope, metrics, spec, prefix, about, actions))
     if monitoring.dashboard:

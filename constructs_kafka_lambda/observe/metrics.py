@@ -110,11 +110,13 @@ class ConsumerMetrics:
         *,
         mapping_metrics: bool = True,
         schema_registry: bool = False,
+        function_name: str | None = None,
     ) -> None:
         self.function = function
         self.mapping_uuid = mapping_uuid
         self.mapping_metrics = mapping_metrics
         self.schema_registry = schema_registry
+        self._function_name = function_name  # the function's name when the caller has read it already
 
     def lag_expression(self, period: Duration | None = None) -> cloudwatch.MathExpression:
         """`lag` as a one-metric expression (the same series), so that it takes period/label like the others."""
@@ -214,10 +216,15 @@ class ConsumerMetrics:
     # ------------------------------------------------------------------------------------- dashboard JSON rows
     def function_dimensions(self) -> dict[str, str]:
         """The function's metric dimensions as CDK's IFunction.metric builds them (FunctionName, + Resource for an
-        alias), read once per consumer."""
+        alias or version), read once per consumer. A lambda_.Function's are its name alone (FunctionBase.metric),
+        written here from the name the consumer read anyway; any other IFunction is asked (two round trips)."""
         dimensions = getattr(self, "_function_dimensions", None)
         if dimensions is None:
-            dimensions = dict(self.function.metric("Invocations").dimensions or {})
+            function = self.function
+            if self._function_name is not None and _metric_is_function_base(function):
+                dimensions = {"FunctionName": self._function_name}
+            else:
+                dimensions = dict(function.metric("Invocations").dimensions or {})
             self._function_dimensions = dimensions
         return dimensions
 
@@ -233,6 +240,12 @@ class ConsumerMetrics:
         for dimension, value in dimensions.items():
             row += [dimension, value]
         return [*row, {"stat": statistic or default_statistic, "label": label or default_label}]
+
+
+def _metric_is_function_base(function: lambda_.IFunction) -> bool:
+    """A lambda_.Function (or a subclass) whose `metric` is CDK's FunctionBase.metric, dimensioned by FunctionName
+    only; aliases, versions and imported functions are other classes and are asked."""
+    return isinstance(function, lambda_.Function) and type(function).metric is lambda_.Function.metric
 
 
 def processing_error_keys(include_mapping: bool, *, schema_registry: bool = False) -> dict[str, str]:
