@@ -45,7 +45,7 @@ fuzz: $(PY_STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -n 2 -p no:cacheprovider tests/contract/test_properties.py -k random
 
 bench: $(PY_STAMP)
-	$(BIN)/python -m benchmarks.synth_bench
+	$(BIN)/python -m benchmarks.synth_bench --check
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache
