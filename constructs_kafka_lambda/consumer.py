@@ -37,7 +37,7 @@ from .observe.metrics import ConsumerMetrics
 from .observe.options import Monitoring
 from .observe.planning_methods import PlanningMethods
 from .observe.watched import Watched
-from .scopes import child_path, remember_stack, stack_of
+from .scopes import child_path, remember_stack, stack_facts, stack_of
 from .shared import SharedResources
 from .source.cluster import KafkaCluster
 from .source.schema_registry import SchemaRegistry
@@ -140,7 +140,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
         # ------------------------------------------------------------------------------------------- check
         props = {k: v for k, v in locals().items() if k not in ("self", "scope", "construct_id", "__class__")}
         try:
-            spec = check_mapping(props)
+            spec = check_mapping(props, stack_facts(self))
         except ConfigError as error:
             raise error.at(self.construct_path) from None
         self.spec = spec

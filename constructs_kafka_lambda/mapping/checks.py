@@ -19,7 +19,7 @@ from ..checks import check_bool, check_int_range, check_topic, check_type, liter
 from ..errors import ConfigError
 from ..network.access import NetworkAccess
 from ..observe.options import Monitoring
-from ..scopes import stack_facts
+from ..scopes import StackFacts
 from ..source.auth import SourceKind
 from ..source.cluster import KafkaCluster
 from ..source.schema_registry import SchemaRegistry
@@ -34,10 +34,11 @@ _PROVISIONED_ONLY = "is available for Kafka only in provisioned mode (Lambda gui
 _PROVISIONED_FIX = "add provisioned_pollers=ProvisionedPollers(minimum=1, maximum=...) or remove it"
 
 
-def check_mapping(props: dict[str, Any]) -> MappingSpec:
+def check_mapping(props: dict[str, Any], stack: StackFacts) -> MappingSpec:
     """Every rule AWS would enforce at deploy or at runtime, in the order a reader meets the props: the source and
-    function, the mode, the batch, the mode-only features, then the descriptions passed in."""
-    cluster, role = _check_source(props)
+    function, the mode, the batch, the mode-only features, then the descriptions passed in. `stack`: the facts of
+    the consumer's stack, where the mapping is created."""
+    cluster, role = _check_source(props, stack)
     pollers = props["provisioned_pollers"]
     if pollers is not None:
         check_type("provisioned_pollers", pollers, ProvisionedPollers, "ProvisionedPollers(...)")
@@ -87,14 +88,14 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
     return spec
 
 
-def _check_source(props: dict[str, Any]) -> tuple[KafkaCluster, iam.IRole]:
+def _check_source(props: dict[str, Any], stack: StackFacts) -> tuple[KafkaCluster, iam.IRole]:
     """The cluster, the topic and the function (with its role, timeout and Region)."""
     cluster = props["cluster"]
     check_type("cluster", cluster, KafkaCluster, "KafkaCluster.msk(...) (or msk_serverless/self_managed/...)")
     check_topic("topic", props["topic"])
     role = _check_function(props["function"])
     registry = props["schema_registry"] if isinstance(props["schema_registry"], SchemaRegistry) else None
-    _check_placement(cluster, props["function"], registry)
+    _check_placement(cluster, stack, registry)
     return cluster, role
 
 
@@ -141,12 +142,13 @@ def _check_descriptions(props: dict[str, Any]) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ the rules
-def _check_placement(
-    cluster: KafkaCluster, function: lambda_.IFunction, registry: SchemaRegistry | None = None
-) -> None:
-    """Same Region for cluster and secrets; MSK Serverless mappings cannot be cross-account (literal ARNs only)."""
-    facts = stack_facts(function)
-    region, account = facts.region, facts.account
+def _check_placement(cluster: KafkaCluster, stack: StackFacts, registry: SchemaRegistry | None = None) -> None:
+    """Same Region for cluster and secrets; MSK Serverless mappings cannot be cross-account (literal ARNs only).
+
+    Read from the consumer's stack, where the mapping is created: the function it invokes is in that Region and
+    account too (CloudFormation resolves the mapping's FunctionName there), and the stack's facts are already
+    known, where the function's own stack would cost a round trip per consumer."""
+    region, account = stack.region, stack.account
     arns = [("cluster", "cluster", cluster.cluster_arn), ("cluster", "VPC connection", cluster.vpc_connection_arn)]
     arns += [("cluster", "auth secret", s.secret_arn) for s in cluster.secrets]
     # The registry's secrets are read like the cluster's (GetSecretValue in the function's Region): assumed to
@@ -161,7 +163,7 @@ def _check_placement(
             raise ConfigError(
                 prop,
                 arn,
-                f"the {what} is in {arn_region} but the function's stack is in {region}; Lambda reads event "
+                f"the {what} is in {arn_region} but the consumer's stack (its mapping and function) is in {region}; Lambda reads event "
                 "sources and their secrets only in the function's own Region",
                 f"deploy the consumer in {arn_region}, or use a cluster and secret in {region}",
             )
