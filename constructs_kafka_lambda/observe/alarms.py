@@ -298,7 +298,8 @@ def _build_alarm(
     about: str,
     actions: _Actions,
 ) -> cloudwatch.CfnAlarm:
-    """An L1 alarm from plain JSON: one jsii object per alarm (the L2 needs one per metric and per action)."""
+    """An L1 alarm from plain JSON, metric queries included: one round trip per alarm (the L2 needs one per metric
+    and per action, and a property override afterwards would be a second)."""
     o = spec.options
     period = int(o.period.to_seconds()) if o.period is not None else DEFAULT_PERIOD_SECONDS
     missing = _MISSING_DATA[o.treat_missing_data or cloudwatch.TreatMissingData.NOT_BREACHING]
@@ -314,8 +315,8 @@ def _build_alarm(
         treat_missing_data=missing,
         alarm_actions=actions.topic_arns or None,
         ok_actions=actions.topic_arns or None,
+        metrics=metrics.alarm_queries(spec.title, spec.keys, period),
     )
-    alarm.add_property_override("Metrics", metrics.alarm_queries(spec.title, spec.keys, period))
     if actions.user_actions:
         # The user's actions bind to the alarm they serve (e.g. a Lambda action's permission names its ARN).
         reference = cloudwatch.Alarm.from_alarm_arn(scope, f"{spec.construct_id}Ref", alarm.attr_arn)

@@ -183,32 +183,34 @@ class ConsumerMetrics:
         )
 
     # ------------------------------------------------------------------------------------- alarm JSON queries
+    # In the L1's shape (CfnAlarm.MetricDataQueryProperty as JSON, camelCase): given to the CfnAlarm constructor with
+    # its other properties in one round trip; CDK writes them as CloudFormation's Metrics.
     def metric_stat(self, key: str, period_seconds: int) -> dict[str, Any]:
-        """A metric as CloudFormation MetricStat JSON, from the same tables as the Metric objects."""
+        """A metric as the L1's MetricStat, from the same tables as the Metric objects."""
         name, statistic, _label = MAPPING_METRICS.get(key) or FUNCTION_METRICS[key]
         dimensions = {MAPPING_DIMENSION: self.mapping_uuid} if key in MAPPING_METRICS else self.function_dimensions()
         return {
-            "Metric": {
-                "Namespace": NAMESPACE,
-                "MetricName": name,
-                "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+            "metric": {
+                "namespace": NAMESPACE,
+                "metricName": name,
+                "dimensions": [{"name": k, "value": v} for k, v in dimensions.items()],
             },
-            "Period": period_seconds,
-            "Stat": statistic,
+            "period": period_seconds,
+            "stat": statistic,
         }
 
     def alarm_queries(self, label: str, keys: dict[str, str], period_seconds: int) -> list[dict[str, Any]]:
-        """AWS::CloudWatch::Alarm Metrics: one metric, or the FILL-sum of several (as `_sum_of`)."""
+        """The alarm's metric data queries: one metric, or the FILL-sum of several (as `_sum_of`)."""
         if len(keys) == 1:
             ((_, key),) = keys.items()
             return [
-                {"Id": "m1", "Label": label, "MetricStat": self.metric_stat(key, period_seconds), "ReturnData": True}
+                {"id": "m1", "label": label, "metricStat": self.metric_stat(key, period_seconds), "returnData": True}
             ]
         queries: list[dict[str, Any]] = [
-            {"Id": "expr", "Label": label, "Expression": sum_expression(keys), "ReturnData": True}
+            {"id": "expr", "label": label, "expression": sum_expression(keys), "returnData": True}
         ]
         queries += [
-            {"Id": query_id, "MetricStat": self.metric_stat(key, period_seconds), "ReturnData": False}
+            {"id": query_id, "metricStat": self.metric_stat(key, period_seconds), "returnData": False}
             for query_id, key in keys.items()
         ]
         return queries
