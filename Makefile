@@ -52,7 +52,7 @@ fuzz: $(PY_STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -n 2 -p no:cacheprovider tests/contract/test_properties.py -k random
 
 bench: $(PY_STAMP)
-	$(BIN)/python -m benchmarks.synth_bench
+	$(BIN)/python -m benchmarks.synth_bench --check
 
 # What users install: the wheel and sdist in dist/, built from this tree with the venv's setuptools (offline once set
 # up), and their metadata and README checked as PyPI renders them.

@@ -19,7 +19,7 @@ on a busy machine, where wall-clock is not) and jsii round trips per consumer (e
 over the kernel's pipe, the main per-consumer cost of a Python construct library). Template bytes are the file the
 CDK writes and uploads; the limits are CloudFormation's 500 resources and 1 MB (S3-hosted template) per stack.
 
-    make bench                                      # N = 5 and 45, 3 repetitions, a table
+    make bench                                      # N = 5 and 45, 5 repetitions, a table; exit 1 above 1.2x
     python -m benchmarks.synth_bench --sizes 1 10 --repetitions 5 --json
     python -m benchmarks.synth_bench --profile /tmp/lib.pstats   # cProfile one library build + synth at N2
 """
@@ -60,7 +60,7 @@ STACK_NAME = "SynthBench"
 RESOURCE_LIMIT = 500  # CloudFormation resources per stack
 TEMPLATE_BYTES_LIMIT = 1_000_000  # CloudFormation template body in S3 (where the CDK CLI puts it): 1 MB
 DEFAULT_SIZES = (5, 45)
-DEFAULT_REPETITIONS = 3
+DEFAULT_REPETITIONS = 5
 TARGET_SECONDS_RATIO = 1.2  # library marginal synth time <= 1.2x hand-written
 TARGET_RESOURCES_PER_CONSUMER = 7  # including the consumer's function and role
 LIBRARY = "library"
@@ -304,6 +304,16 @@ def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     return round(numerator / denominator, 3) if numerator is not None and denominator else None
 
 
+def _paired_ratios(library: Sequence[float], hand_written: Sequence[float]) -> list[float | None]:
+    return [_ratio(a, b) if b > 0 else None for a, b in zip(library, hand_written, strict=False)]
+
+
+def _spread(values: Sequence[float | None]) -> str:
+    """ "min-max over n" of the known values, for the table."""
+    known = [v for v in values if v is not None]
+    return f"{min(known):.2f}-{max(known):.2f} over {len(known)}" if known else "-"
+
+
 def _side_summary(ms: list[Measurement], small: int, large: int) -> dict[str, Any]:
     at = {n: [m for m in ms if m.consumers == n] for n in (small, large)}
     # Resources and bytes are deterministic; seconds are paired per repetition for the marginal.
@@ -346,6 +356,7 @@ def _side_summary(ms: list[Measurement], small: int, large: int) -> dict[str, An
             "seconds_per_consumer": round(statistics.median(per_rep), 5),
             "seconds_per_consumer_by_repetition": [round(s, 5) for s in per_rep],
             "cpu_seconds_per_consumer": _median(cpu_per_rep, 5),
+            "cpu_seconds_per_consumer_by_repetition": [round(s, 5) for s in cpu_per_rep],
             "jsii_calls_per_consumer": round(calls, 2) if calls is not None else None,
             "resources_per_consumer": round(resources, 3),
             "template_bytes_per_consumer": round(template_bytes, 1),
@@ -384,6 +395,14 @@ def summarize(
         }
         for n in lib["absolute"]
     }
+    # The spread: each repetition's library marginal over the hand-written one measured beside it (same load).
+    ratios["seconds_per_consumer_by_repetition"] = _paired_ratios(
+        lib["marginal"]["seconds_per_consumer_by_repetition"], hand["marginal"]["seconds_per_consumer_by_repetition"]
+    )
+    ratios["cpu_seconds_per_consumer_by_repetition"] = _paired_ratios(
+        lib["marginal"]["cpu_seconds_per_consumer_by_repetition"],
+        hand["marginal"]["cpu_seconds_per_consumer_by_repetition"],
+    )
     seconds_ratio = ratios["seconds_per_consumer"]
     return {
         "sizes": [small, large],
@@ -467,6 +486,12 @@ def format_table(result: dict[str, Any]) -> str:
         )
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
+    lines += [
+        "",
+        "Spread of lib/hand per repetition (each repetition's marginals, measured side by side): "
+        f"wall {_spread(ratios['seconds_per_consumer_by_repetition'])}, "
+        f"CPU {_spread(ratios['cpu_seconds_per_consumer_by_repetition'])}",
+    ]
     lines += ["", "Marginal resources per consumer, by type:"]
     types = sorted(set(lib["resources_per_consumer_by_type"]) | set(hand["resources_per_consumer_by_type"]))
     width = max((len(t) for t in types), default=0)
@@ -514,6 +539,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--isolate", action="store_true", help="each repetition in a fresh interpreter")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--profile", metavar="PSTATS", help="cProfile the library side at N2 instead")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=f"exit 1 when the marginal synth time ratio exceeds {TARGET_SECONDS_RATIO}x (make bench)",
+    )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--library-first", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -530,6 +560,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     result = run_benchmark(args.sizes, args.repetitions, args.warmup, args.isolate)
     print(json.dumps(result, indent=2) if args.json else format_table(result))
+    if args.check and not result["targets"]["seconds_ratio_met"]:
+        print(
+            f"FAILED: library marginal synth time is {result['ratios']['seconds_per_consumer']}x the hand-written "
+            f"L2 wiring, above the {TARGET_SECONDS_RATIO}x target",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

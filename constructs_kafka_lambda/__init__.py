@@ -35,9 +35,9 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
         Plan,
         Prices,
         RecordVerdict,
-        plan,
         preview_filters,
     )
+    from .planning.plan import plan
     from .source.auth import AuthMechanism, KafkaAuth, SourceKind
     from .source.cluster import KafkaCluster
     from .source.schema_registry import SchemaRegistry

@@ -37,7 +37,7 @@ from .observe.metrics import ConsumerMetrics
 from .observe.options import Monitoring
 from .observe.planning_methods import PlanningMethods
 from .observe.watched import Watched
-from .scopes import stack_facts
+from .scopes import child_path, remember_stack, stack_facts, stack_of
 from .shared import SharedResources
 from .source.cluster import KafkaCluster
 from .source.iam import iam_warnings
@@ -143,11 +143,13 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             the mapping. Default STREAM.
         """
         super().__init__(scope, construct_id)
-        self.construct_path = self.node.path
+        # Stack and path known in Python (the scope's, cached on it): no round trip per consumer for either.
+        remember_stack(self, stack_of(scope))
+        self.construct_path = child_path(scope, construct_id)
         # ------------------------------------------------------------------------------------------- check
         props = {k: v for k, v in locals().items() if k not in ("self", "scope", "construct_id", "__class__")}
         try:
-            spec = check_mapping(props)
+            spec = check_mapping(props, stack_facts(self))
         except ConfigError as error:
             raise error.at(self.construct_path) from None
         self.spec = spec
@@ -157,7 +159,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
         # ------------------------------------------------------------------------------------------- build
         bound = bind_destination(self, spec.destination)
         self.failure_destination = bound.resource
-        self.event_source_mapping, self._cfn_mapping = build_mapping(self, spec, bound.destination)
+        self.event_source_mapping, self._cfn_mapping, self._mapping_node = build_mapping(self, spec, bound.destination)
         if spec.destination.kind is DestinationKind.NONE:
             Validations.of(self.cfn_mapping).acknowledge(
                 Acknowledgment(
@@ -213,9 +215,10 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             document=iam.PolicyDocument.from_json({"Version": "2012-10-17", "Statement": statements}),
             roles=[spec.role],
         )
-        self.event_source_mapping.node.add_dependency(policy)
+        self._mapping_node.add_dependency(policy)
+        remember_stack(policy, stack_of(self))
         acknowledge_policy_wildcards(policy, statements)
-        attached = SharedResources.of(self).count_policy_on_role(spec.role.role_arn)
+        attached = SharedResources.of(self).count_policy_on_role(spec.role)
         if attached == limits.MANAGED_POLICIES_PER_ROLE:
             Annotations.of(self).add_warning_v2(
                 "constructs-kafka-lambda:policies-per-role",
@@ -231,6 +234,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             path=self.construct_path,
             topic=spec.topic,
             function=spec.function,
+            function_name=spec.function.function_name,
             mapping_uuid=self.mapping_uuid,
             provisioned=spec.provisioned,
             maximum_pollers=spec.pollers.maximum if spec.pollers is not None else None,

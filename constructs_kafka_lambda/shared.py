@@ -195,10 +195,16 @@ class SharedResources(Construct):
             self._alarm_topic = topic
         return topic
 
-    def count_policy_on_role(self, role_arn: str) -> int:
-        """Count one more consumer policy attached to this role (by its ARN, a unique string); return the count."""
-        self._policies_per_role[role_arn] = self._policies_per_role.get(role_arn, 0) + 1
-        return self._policies_per_role[role_arn]
+    def count_policy_on_role(self, role: iam.IRole) -> int:
+        """Count one more consumer policy attached to this role; return the count.
+
+        A role created in the app (iam.Role) is counted by its jsii object reference (the kernel's id of that one
+        object, known in Python): no round trip for its ARN, a token exactly as unique. An imported role is counted
+        by its ARN, so that two imports of one role count together."""
+        reference = getattr(role, "__jsii_ref__", None) if isinstance(role, iam.Role) else None
+        key = f"ref:{reference.ref}" if reference is not None else role.role_arn
+        self._policies_per_role[key] = self._policies_per_role.get(key, 0) + 1
+        return self._policies_per_role[key]
 
     @property
     def alarm_topic_arn(self) -> str:

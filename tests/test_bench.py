@@ -123,6 +123,16 @@ def test_summary_arithmetic() -> None:
     assert result["ratios"]["resources_per_consumer"] == pytest.approx(4 / 6, abs=1e-3)
     assert result["targets"]["resources_per_consumer_met"] is True
     assert result["targets"]["seconds_ratio_met"] is False
+    # the spread: each repetition's library marginal over the hand-written one measured beside it
+    assert result["ratios"]["seconds_per_consumer_by_repetition"] == [
+        pytest.approx(0.1 / 0.05, abs=1e-3),
+        pytest.approx(0.11 / 0.06, abs=1e-3),
+    ]
+    assert result["ratios"]["cpu_seconds_per_consumer_by_repetition"] == [
+        pytest.approx(2.0, abs=1e-3),
+        pytest.approx(0.11 / 0.06, abs=1e-3),
+    ]
+    assert "Spread of lib/hand per repetition" in format_table(result)
 
 
 @pytest.mark.parametrize("sizes", [(2, 1), (0, 1), (3, 3)])
@@ -135,3 +145,22 @@ def test_command_line_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--sizes", "1", "2", "--repetitions", "1", "--warmup", "0", "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert set(printed["sides"]) == set(SIDES)
+
+
+def test_check_fails_loudly_above_the_target(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`make bench` passes --check: a ratio above the target is a non-zero exit (the timing itself is not tested)."""
+    import benchmarks.synth_bench as bench
+
+    measurements = [
+        _m(LIBRARY, 5, 1.0, 27, 10_000),
+        _m(HAND_WRITTEN, 5, 0.5, 32, 9_000),
+        _m(LIBRARY, 45, 5.0, 187, 50_000),
+        _m(HAND_WRITTEN, 45, 2.5, 272, 49_000),
+    ]
+    slow = summarize(measurements, (5, 45), 1, "in-process")
+    monkeypatch.setattr(bench, "run_benchmark", lambda *args: slow)
+    assert main(["--check"]) == 1
+    assert "FAILED" in capsys.readouterr().err
+    assert main([]) == 0  # without --check it only reports

@@ -446,6 +446,21 @@ def test_arn_only_cluster_warns_that_networking_is_not_managed(unmanaged: Built)
     )
 
 
+def test_the_unmanaged_networking_warning_is_given_once_per_cluster_and_stack() -> None:
+    """The advice is about the cluster: the first consumer of a stack carries it, not every one of them."""
+    stack = new_stack(name="UnmanagedTwice")
+    cluster = KafkaCluster.msk(MSK_ARN, auth=KafkaAuth.iam())
+    consumer(stack, "First", cluster)
+    consumer(stack, "Second", cluster)
+    consumer(stack, "SameDescription", KafkaCluster.msk(MSK_ARN, auth=KafkaAuth.iam()))
+    built = Built(stack)
+    assert any("networking not managed" in w for w in built.warnings("/UnmanagedTwice/First"))
+    assert [w for w in built.warnings() if "networking not managed" in w] == built.warnings("/UnmanagedTwice/First")
+    other = new_stack(name="UnmanagedElsewhere")  # another stack is told again
+    consumer(other, "First", cluster)
+    assert any("networking not managed" in w for w in Built(other).warnings("/UnmanagedElsewhere/First"))
+
+
 def test_groups_without_vpc_get_rules_and_a_warning(unmanaged: Built) -> None:
     assert any("cannot be created without vpc=" in w for w in unmanaged.warnings("/Unmanaged/NoVpc"))
     assert not unmanaged.resources("AWS::EC2::VPCEndpoint")

@@ -307,6 +307,20 @@ def test_escape_hatch_edits_are_rechecked_at_synth() -> None:
     assert any("MinimumPollers=5" in e for e in errors) and any("unique filters" in e for e in errors)
 
 
+def test_tokens_set_on_the_l1_are_resolved_before_the_recheck() -> None:
+    """The recheck skips CDK's resolve when the checked properties are plain values; a Lazy must still be read."""
+    import jsii
+
+    @jsii.implements(cdk.IStableNumberProducer)
+    class Zero:
+        def produce(self) -> int:
+            return 0
+
+    consumer = msk_consumer(new_stack())
+    consumer.cfn_mapping.batch_size = cdk.Lazy.number(Zero())
+    assert any("BatchSize=0" in e for e in consumer.node.validate())
+
+
 def test_unauthenticated_on_an_iam_cluster_is_rejected_because_lambda_would_use_iam() -> None:
     from aws_cdk import aws_msk as msk
 

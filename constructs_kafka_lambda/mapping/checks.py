@@ -19,7 +19,7 @@ from ..checks import check_bool, check_int_range, check_token, check_topic, chec
 from ..errors import ConfigError
 from ..network.access import NetworkAccess
 from ..observe.options import Monitoring
-from ..scopes import stack_facts
+from ..scopes import StackFacts
 from ..source.auth import SourceKind
 from ..source.cluster import KafkaCluster
 from ..source.schema_registry import SchemaRegistry
@@ -34,10 +34,11 @@ _PROVISIONED_ONLY = "is available for Kafka only in provisioned mode (Lambda gui
 _PROVISIONED_FIX = "add provisioned_pollers=ProvisionedPollers(minimum=1, maximum=...) or remove it"
 
 
-def check_mapping(props: dict[str, Any]) -> MappingSpec:
+def check_mapping(props: dict[str, Any], stack: StackFacts) -> MappingSpec:
     """Every rule AWS would enforce at deploy or at runtime, in the order a reader meets the props: the source and
-    function, the mode, the batch, the mode-only features, then the descriptions passed in."""
-    cluster, role = _check_source(props)
+    function, the mode, the batch, the mode-only features, then the descriptions passed in. `stack`: the facts of
+    the consumer's stack, where the mapping is created."""
+    cluster, role = _check_source(props, stack)
     pollers = props["provisioned_pollers"]
     if pollers is not None:
         check_type("provisioned_pollers", pollers, ProvisionedPollers, "ProvisionedPollers(...)")
@@ -55,13 +56,15 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
     position, timestamp = check_starting_position(
         props["starting_position"], props["starting_position_timestamp"], queue
     )
+    window = check_batching_window(props["max_batching_window"], queue)
     spec = MappingSpec(
         cluster=cluster,
         topic=props["topic"],
         function=props["function"],
         role=role,
         batch_size=props["batch_size"],
-        batching_window_seconds=check_batching_window(props["max_batching_window"], queue),
+        batching_window_seconds=window,
+        batching_window=props["max_batching_window"] if window is not None else None,
         starting_position=position,
         starting_position_timestamp=timestamp,
         consumer_group_id=props["consumer_group_id"],
@@ -85,14 +88,14 @@ def check_mapping(props: dict[str, Any]) -> MappingSpec:
     return spec
 
 
-def _check_source(props: dict[str, Any]) -> tuple[KafkaCluster, iam.IRole]:
+def _check_source(props: dict[str, Any], stack: StackFacts) -> tuple[KafkaCluster, iam.IRole]:
     """The cluster, the topic and the function (with its role, timeout and Region)."""
     cluster = props["cluster"]
     check_type("cluster", cluster, KafkaCluster, "KafkaCluster.msk(...) (or msk_serverless/self_managed/...)")
     check_topic("topic", props["topic"])
     role = _check_function(props["function"])
     registry = props["schema_registry"] if isinstance(props["schema_registry"], SchemaRegistry) else None
-    _check_placement(cluster, props["function"], registry)
+    _check_placement(cluster, stack, registry)
     return cluster, role
 
 
@@ -169,12 +172,13 @@ def check_mapping_metrics(value: Any, provisioned: bool) -> tuple[str, ...]:
     return tuple(g for g in groups if g in set(value))
 
 
-def _check_placement(
-    cluster: KafkaCluster, function: lambda_.IFunction, registry: SchemaRegistry | None = None
-) -> None:
-    """Same Region for cluster and secrets; MSK Serverless mappings cannot be cross-account (literal ARNs only)."""
-    facts = stack_facts(function)
-    region, account = facts.region, facts.account
+def _check_placement(cluster: KafkaCluster, stack: StackFacts, registry: SchemaRegistry | None = None) -> None:
+    """Same Region for cluster and secrets; MSK Serverless mappings cannot be cross-account (literal ARNs only).
+
+    Read from the consumer's stack, where the mapping is created: the function it invokes is in that Region and
+    account too (CloudFormation resolves the mapping's FunctionName there), and the stack's facts are already
+    known, where the function's own stack would cost a round trip per consumer."""
+    region, account = stack.region, stack.account
     # A self-managed cluster's cluster_arn (IAM auth) only scopes grants: the mapping reads its bootstrap servers,
     # and kafka-cluster-auth states no Region rule for them.
     event_source = cluster.cluster_arn if cluster.is_msk else None
@@ -192,7 +196,7 @@ def _check_placement(
             raise ConfigError(
                 prop,
                 arn,
-                f"the {what} is in {arn_region} but the function's stack is in {region}; Lambda reads event "
+                f"the {what} is in {arn_region} but the consumer's stack (its mapping and function) is in {region}; Lambda reads event "
                 "sources and their secrets only in the function's own Region",
                 f"deploy the consumer in {arn_region}, or use a cluster and secret in {region}",
             )
@@ -236,7 +240,9 @@ def cross_account_warning(cluster: KafkaCluster, account: str) -> str | None:
 
 
 def _check_function(function: Any) -> iam.IRole:
-    if not hasattr(function, "function_arn"):
+    # Asked of the class first: a jsii IFunction declares function_arn as a property there, and hasattr on the
+    # object would read it (a round trip) only to throw it away.
+    if not hasattr(type(function), "function_arn") and not hasattr(function, "function_arn"):
         raise ConfigError("function", function, "expected a lambda_.IFunction", "pass the consumer function")
     role = function.role
     if role is None:

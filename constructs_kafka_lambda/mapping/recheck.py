@@ -20,6 +20,7 @@ from .. import limits
 from ..checks import check_int_range, check_topic
 from ..errors import ConfigError
 from ..scopes import stack_of
+from ..tokens import is_unresolved
 from .replacement import warn_of_replacement
 from .spec import MappingSpec
 
@@ -42,11 +43,16 @@ class MappingRecheck:
 
     def validate(self) -> list[str]:
         # All the L1's properties in one read (camelCase keys, as CDK keeps them): one jsii round trip, not one per
-        # property, because synth time grows with every consumer.
-        stack = stack_of(self._cfn)
-        resolved = stack.resolve(self._cfn._cfn_properties)
-        warn_of_replacement(self._cfn, stack, resolved)
-        props = _literal(resolved)
+        # property, because synth time grows with every consumer. Only the checked ones are resolved, and only when
+        # they hold a token (usually they are plain values: the function's name and the destination's ARN, which
+        # are tokens, are not checked), which saves a second round trip per consumer.
+        raw = self._cfn._cfn_properties
+        checked = {k: raw.get(k) for k in _CHECKED} if isinstance(raw, dict) else {}
+        if _holds_token(checked):
+            checked = stack_of(self._cfn).resolve(checked)
+        # the replacement warning reads every property, resolved only when the app keeps a record
+        warn_of_replacement(self._cfn, lambda: stack_of(self._cfn).resolve(raw))
+        props = _literal(checked)
         props = props if isinstance(props, dict) else {}
         errors: list[str] = []
 
@@ -74,6 +80,31 @@ class MappingRecheck:
                         f"{name}={value!r}: available for Kafka only in provisioned mode (no ProvisionedPollerConfig)"
                     )
         return errors
+
+
+# The L1 properties the recheck reads.
+_CHECKED = (
+    "batchSize",
+    "maximumBatchingWindowInSeconds",
+    "topics",
+    "provisionedPollerConfig",
+    "filterCriteria",
+    "sourceAccessConfigurations",
+    *(key for key, _ in _PROVISIONED_ONLY),
+)
+
+
+def _holds_token(value: Any) -> bool:
+    """Whether CDK must resolve `value` first: a token string or number, or an object (IResolvable, Lazy)."""
+    if value is None or isinstance(value, bool | int):
+        return False
+    if isinstance(value, str | float):
+        return is_unresolved(value)
+    if isinstance(value, dict):
+        return any(_holds_token(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_token(v) for v in value)
+    return True
 
 
 def _literal(value: Any) -> Any:

@@ -9,6 +9,7 @@ record there is nothing to compare with and nothing is said.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,14 @@ from typing import Any
 from aws_cdk import Annotations, Stack
 from aws_cdk import aws_lambda as lambda_
 
+from ..scopes import stack_of
 from ..upgrade import MAPPING_TYPE, RECORD_CONTEXT_KEY, mapping_replacement, read_record, record_resource
 
 
-def warn_of_replacement(cfn: lambda_.CfnEventSourceMapping, stack: Stack, camel_props: Any) -> None:
-    """Warn on the mapping when the app's record shows this synth replaces it (the props: resolved, camelCase)."""
+def warn_of_replacement(cfn: lambda_.CfnEventSourceMapping, camel_props: Callable[[], Any]) -> None:
+    """Warn on the mapping when the app's record shows this synth replaces it. `camel_props` gives the L1's
+    properties resolved (camelCase); it is called only when the app keeps a record (a round trip saved otherwise)."""
+    stack = stack_of(cfn)
     location = _record_location(stack)
     if not location:
         return
@@ -35,7 +39,7 @@ def warn_of_replacement(cfn: lambda_.CfnEventSourceMapping, stack: Stack, camel_
         return
     resource = {
         "Type": MAPPING_TYPE,
-        "Properties": _pascal(camel_props if isinstance(camel_props, dict) else {}),
+        "Properties": _pascal(props if isinstance(props := camel_props(), dict) else {}),
         "Metadata": {"aws:cdk:path": cfn.node.path},
     }
     current = record_resource(stack.artifact_id, stack.resolve(cfn.logical_id), resource)

@@ -11,6 +11,7 @@ from enum import Enum
 from functools import cached_property
 from typing import Any
 
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -46,6 +47,7 @@ class MappingSpec:
     role: iam.IRole
     batch_size: int
     batching_window_seconds: int | None
+    batching_window: Duration | None  # the Duration given, whole seconds (checked); None where the window is not set
     starting_position: str | None  # TRIM_HORIZON | LATEST | AT_TIMESTAMP; None in queue mode
     starting_position_timestamp: float | None
     consumer_group_id: str | None

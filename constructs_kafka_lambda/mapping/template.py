@@ -7,9 +7,9 @@ from typing import Any
 
 from aws_cdk import Acknowledgment, Stack, Token, Validations
 from aws_cdk import aws_lambda as lambda_
-from constructs import Construct
+from constructs import Construct, Node
 
-from ..scopes import stack_of
+from ..scopes import remember_stack, stack_of
 from ..tokens import is_unresolved
 from .filters import pattern_leaves
 from .spec import MappingSpec
@@ -17,14 +17,19 @@ from .spec import MappingSpec
 
 def build_mapping(
     scope: Construct, spec: MappingSpec, destination: str | None
-) -> tuple[lambda_.EventSourceMapping, lambda_.CfnEventSourceMapping]:
-    """The L2 mapping (so `event_source_mapping_id` and friends work) with the rest set on its L1.
+) -> tuple[lambda_.EventSourceMapping, lambda_.CfnEventSourceMapping, Node]:
+    """The L2 mapping (so `event_source_mapping_id` and friends work) with the rest set on its L1; also the L2's
+    node, read once (the consumer adds the policy dependency to it).
 
+    What the L2 writes exactly as the L1 would (topic, batch, filters, starting position, batching window) goes
+    in its constructor: one round trip for all of them, where each L1 property set afterwards costs one.
     Queue mode gets its own logical id: CloudFormation does not mark ConsumptionMode create-only, but the API does,
     so switching modes must replace the mapping rather than fail an update.
     """
     cluster = spec.cluster
     stack = stack_of(scope)
+    # AT_TIMESTAMP goes on the L1 with its timestamp: the L2 rejects a timestamp of 0, which the API accepts.
+    position = spec.starting_position if spec.starting_position != "AT_TIMESTAMP" else None
     mapping = lambda_.EventSourceMapping(
         scope,
         "MappingQueue" if spec.queue_mode else "Mapping",
@@ -34,12 +39,17 @@ def build_mapping(
         kafka_topic=spec.topic,
         batch_size=spec.batch_size,
         enabled=spec.enabled if isinstance(spec.enabled, bool) else None,  # a token goes on the L1 (below)
-        filters=[{"pattern": _pattern(f, stack)} for f in spec.filters] or None,
+        filters=[{"pattern": _pattern(f, stack)} for f in spec.filters] or None,  # the L2 writes FilterCriteria
         filter_encryption=spec.filter_encryption,
+        starting_position=lambda_.StartingPosition[position] if position is not None else None,
+        max_batching_window=spec.batching_window,  # the checked Duration: the L2 writes its whole seconds
     )
-    cfn = mapping.node.default_child
+    node = mapping.node
+    cfn = node.default_child
     assert isinstance(cfn, lambda_.CfnEventSourceMapping)
-    for name, value in _properties(spec, destination, stack).items():
+    remember_stack(mapping, stack)
+    remember_stack(cfn, stack)
+    for name, value in _properties(spec, destination).items():
         setattr(cfn, name, value)
     if spec.queue_mode:
         # CDK 2.275 validates templates against a bundled schema that predates ConsumptionMode (the API model and
@@ -51,15 +61,14 @@ def build_mapping(
                 "CloudFormation schema; the schema bundled with this CDK version predates it",
             )
         )
-    return mapping, cfn
+    return mapping, cfn, node
 
 
-def _properties(spec: MappingSpec, destination: str | None, stack: Stack) -> dict[str, Any]:
+def _properties(spec: MappingSpec, destination: str | None) -> dict[str, Any]:
     """The L1 properties the L2 does not set (or sets differently), as plain values: one jsii call each."""
     props: dict[str, Any] = {
-        "starting_position": spec.starting_position,
+        "starting_position": spec.starting_position if spec.starting_position == "AT_TIMESTAMP" else None,
         "starting_position_timestamp": spec.starting_position_timestamp,
-        "maximum_batching_window_in_seconds": spec.batching_window_seconds,
         "maximum_retry_attempts": spec.retry_attempts,
         "maximum_record_age_in_seconds": spec.record_age_seconds,
         "bisect_batch_on_function_error": _boolean(spec.bisect_batch_on_error),
@@ -70,9 +79,6 @@ def _properties(spec: MappingSpec, destination: str | None, stack: Stack) -> dic
             {"type": t} if u is None else {"type": t, "uri": u} for t, u in spec.source_access_configurations
         ]
         or None,
-        "filter_criteria": {"filters": [{"pattern": _pattern(f, stack)} for f in spec.filters]}
-        if spec.filters
-        else None,
         "metrics_config": {"metrics": list(spec.mapping_metrics)} if spec.mapping_metrics else None,
         "logging_config": {"systemLogLevel": spec.log_level} if spec.log_level else None,
         "destination_config": {"onFailure": {"destination": destination}} if destination else None,

@@ -95,12 +95,13 @@ def attach_monitoring(scope: Construct, watched: Watched, monitoring: Monitoring
         watched.mapping_uuid,
         mapping_metrics=watched.mapping_metrics,
         schema_registry=watched.schema_registry,
+        function_name=watched.function_name,
     )
     alarms: dict[str, ConsumerAlarm] = {}
     if monitoring.alarms:
         actions = _alarm_actions(scope, monitoring)
         prefix = _alarm_name_prefix(scope, watched)
-        about = f"Kafka consumer {watched.path} (topic {watched.topic}, function {watched.function.function_name})"
+        about = f"Kafka consumer {watched.path} (topic {watched.topic}, function {watched.function_name})"
         for spec in _alarm_specs(watched, monitoring):
             alarms[spec.key] = ConsumerAlarm(_build_alarm(scope, metrics, spec, prefix, about, actions))
     if monitoring.dashboard:
@@ -302,7 +303,8 @@ def _build_alarm(
     about: str,
     actions: _Actions,
 ) -> cloudwatch.CfnAlarm:
-    """An L1 alarm from plain JSON: one jsii object per alarm (the L2 needs one per metric and per action)."""
+    """An L1 alarm from plain JSON, metric queries included: one round trip per alarm (the L2 needs one per metric
+    and per action, and a property override afterwards would be a second)."""
     o = spec.options
     period = int(o.period.to_seconds()) if o.period is not None else DEFAULT_PERIOD_SECONDS
     missing = _MISSING_DATA[o.treat_missing_data or cloudwatch.TreatMissingData.NOT_BREACHING]
@@ -318,8 +320,8 @@ def _build_alarm(
         treat_missing_data=missing,
         alarm_actions=actions.topic_arns or None,
         ok_actions=actions.topic_arns or None,
+        metrics=metrics.alarm_queries(spec.title, spec.keys, period),
     )
-    alarm.add_property_override("Metrics", metrics.alarm_queries(spec.title, spec.keys, period))
     if actions.user_actions:
         # The user's actions bind to the alarm they serve (e.g. a Lambda action's permission names its ARN).
         reference = cloudwatch.Alarm.from_alarm_arn(scope, f"{spec.construct_id}Ref", alarm.attr_arn)

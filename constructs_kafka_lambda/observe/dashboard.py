@@ -65,7 +65,7 @@ def dashboard_section(
         "width": 24,
         "height": 1,
         "properties": {
-            "markdown": f"### {watched.path}: topic `{watched.topic}` -> `{watched.function.function_name}` ({mode})"
+            "markdown": f"### {watched.path}: topic `{watched.topic}` -> `{watched.function_name}` ({mode})"
         },
     }
     lag_graph = (

@@ -136,6 +136,7 @@ class ConsumerMetrics:
         *,
         mapping_metrics: bool | Iterable[str] = True,
         schema_registry: bool = False,
+        function_name: str | None = None,
     ) -> None:
         self.function = function
         self.mapping_uuid = mapping_uuid
@@ -143,6 +144,7 @@ class ConsumerMetrics:
         groups = every if mapping_metrics is True else () if mapping_metrics is False else mapping_metrics
         self.groups: frozenset[str] = frozenset(groups)
         self.schema_registry = schema_registry
+        self._function_name = function_name  # the function's name when the caller has read it already
 
     @property
     def mapping_metrics(self) -> bool:
@@ -214,32 +216,34 @@ class ConsumerMetrics:
         )
 
     # ------------------------------------------------------------------------------------- alarm JSON queries
+    # In the L1's shape (CfnAlarm.MetricDataQueryProperty as JSON, camelCase): given to the CfnAlarm constructor with
+    # its other properties in one round trip; CDK writes them as CloudFormation's Metrics.
     def metric_stat(self, key: str, period_seconds: int) -> dict[str, Any]:
-        """A metric as CloudFormation MetricStat JSON, from the same tables as the Metric objects."""
+        """A metric as the L1's MetricStat, from the same tables as the Metric objects."""
         name, statistic, _label = MAPPING_METRICS.get(key) or FUNCTION_METRICS[key]
         dimensions = {MAPPING_DIMENSION: self.mapping_uuid} if key in MAPPING_METRICS else self.function_dimensions()
         return {
-            "Metric": {
-                "Namespace": NAMESPACE,
-                "MetricName": name,
-                "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+            "metric": {
+                "namespace": NAMESPACE,
+                "metricName": name,
+                "dimensions": [{"name": k, "value": v} for k, v in dimensions.items()],
             },
-            "Period": period_seconds,
-            "Stat": statistic,
+            "period": period_seconds,
+            "stat": statistic,
         }
 
     def alarm_queries(self, label: str, keys: dict[str, str], period_seconds: int) -> list[dict[str, Any]]:
-        """AWS::CloudWatch::Alarm Metrics: one metric, or the FILL-sum of several (as `_sum_of`)."""
+        """The alarm's metric data queries: one metric, or the FILL-sum of several (as `_sum_of`)."""
         if len(keys) == 1:
             ((_, key),) = keys.items()
             return [
-                {"Id": "m1", "Label": label, "MetricStat": self.metric_stat(key, period_seconds), "ReturnData": True}
+                {"id": "m1", "label": label, "metricStat": self.metric_stat(key, period_seconds), "returnData": True}
             ]
         queries: list[dict[str, Any]] = [
-            {"Id": "expr", "Label": label, "Expression": sum_expression(keys), "ReturnData": True}
+            {"id": "expr", "label": label, "expression": sum_expression(keys), "returnData": True}
         ]
         queries += [
-            {"Id": query_id, "MetricStat": self.metric_stat(key, period_seconds), "ReturnData": False}
+            {"id": query_id, "metricStat": self.metric_stat(key, period_seconds), "returnData": False}
             for query_id, key in keys.items()
         ]
         return queries
@@ -247,10 +251,15 @@ class ConsumerMetrics:
     # ------------------------------------------------------------------------------------- dashboard JSON rows
     def function_dimensions(self) -> dict[str, str]:
         """The function's metric dimensions as CDK's IFunction.metric builds them (FunctionName, + Resource for an
-        alias), read once per consumer."""
+        alias or version), read once per consumer. A lambda_.Function's are its name alone (FunctionBase.metric),
+        written here from the name the consumer read anyway; any other IFunction is asked (two round trips)."""
         dimensions = getattr(self, "_function_dimensions", None)
         if dimensions is None:
-            dimensions = dict(self.function.metric("Invocations").dimensions or {})
+            function = self.function
+            if self._function_name is not None and _metric_is_function_base(function):
+                dimensions = {"FunctionName": self._function_name}
+            else:
+                dimensions = dict(function.metric("Invocations").dimensions or {})
             self._function_dimensions = dimensions
         return dimensions
 
@@ -266,6 +275,12 @@ class ConsumerMetrics:
         for dimension, value in dimensions.items():
             row += [dimension, value]
         return [*row, {"stat": statistic or default_statistic, "label": label or default_label}]
+
+
+def _metric_is_function_base(function: lambda_.IFunction) -> bool:
+    """A lambda_.Function (or a subclass) whose `metric` is CDK's FunctionBase.metric, dimensioned by FunctionName
+    only; aliases, versions and imported functions are other classes and are asked."""
+    return isinstance(function, lambda_.Function) and type(function).metric is lambda_.Function.metric
 
 
 def processing_error_keys(include_mapping: bool, *, schema_registry: bool = False) -> dict[str, str]:

@@ -18,6 +18,7 @@ class Watched:
     path: str  # the consumer's construct path: names its alarms and dashboard section
     topic: str
     function: lambda_.IFunction
+    function_name: str  # read once: the alarms' descriptions, the dashboard title and the metrics' dimension
     mapping_uuid: str  # a token: the EventSourceMappingUUID dimension of the mapping's metrics
     provisioned: bool
     maximum_pollers: int | None  # provisioned mode: the autoscaling ceiling
