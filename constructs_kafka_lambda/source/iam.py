@@ -14,15 +14,29 @@ given, follows the usual rule (same Region as the function).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Final
+from collections.abc import Sequence
+from typing import Any, Final, Protocol
 
 from ..errors import ConfigError
 from ..tokens import is_unresolved
 from .auth import AuthMechanism, KafkaAuth, SourceKind
 from .msk import MSK_CLUSTER_ARN
 
-if TYPE_CHECKING:
-    from .cluster import KafkaCluster
+
+class IamSource(Protocol):
+    """What the IAM warnings read of a cluster description (KafkaCluster has these; no import of it, no cycle)."""
+
+    @property
+    def kind(self) -> SourceKind: ...
+    @property
+    def auth(self) -> KafkaAuth: ...
+    @property
+    def cluster_arn(self) -> str | None: ...
+    @property
+    def bootstrap_servers(self) -> Sequence[str]: ...
+    @property
+    def root_ca_certificate(self) -> Any: ...
+
 
 # Host names that MSK gives its brokers (b-1.<cluster>.<id>.c2.kafka.<region>.amazonaws.com, and
 # kafka-serverless for MSK Serverless); anything else is a name of the user's own in front of them.
@@ -52,7 +66,7 @@ def check_iam_cluster_arn(auth: KafkaAuth, cluster_arn: object) -> str | None:
     return cluster_arn
 
 
-def iam_warnings(cluster: KafkaCluster) -> list[tuple[str, str]]:
+def iam_warnings(cluster: IamSource) -> list[tuple[str, str]]:
     """(warning id, text) for risky but valid IAM choices on self-managed Kafka."""
     if cluster.kind is not SourceKind.SELF_MANAGED or cluster.auth.mechanism is not AuthMechanism.IAM:
         return []

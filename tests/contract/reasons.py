@@ -67,6 +67,7 @@ RULE_PROPS: Final[dict[str, tuple[str, ...]]] = {
         "starting_position_timestamp",
         "max_batching_window",
     ),
+    "iam-cluster-arn": ("cluster_arn",),  # self-managed IAM: cluster_arn= only scopes the grants
     "poller-group": ("provisioned_pollers.group_name",),  # harness.Run's rule across consumers
 }
 
@@ -84,7 +85,9 @@ API_PROPS: Final[dict[str, tuple[str, ...]]] = {
     "AmazonManagedKafkaEventSourceConfig.SchemaRegistryConfig": ("schema_registry", "SchemaRegistry"),
     "SelfManagedKafkaEventSourceConfig.SchemaRegistryConfig": ("schema_registry", "SchemaRegistry"),
     "SelfManagedEventSource": ("bootstrap_servers", "KafkaCluster."),
-    "SourceAccessConfigurations": ("cluster",),  # the count: subnets and security groups
+    # the count (subnets and security groups), and the access types' own rules as the model's documentation states
+    # them (IAM_OAUTHBEARER_AUTH needs OAUTHBEARER_AUDIENCE and nothing else OAUTHBEARER)
+    "SourceAccessConfigurations": ("cluster", "KafkaAuth."),
     "SourceAccessConfigurations.URI": (*_SECRETS, "cluster"),
     "SourceAccessConfigurations.Type": (*_SECRETS, "cluster"),
     "FilterCriteria": ("filters",),
