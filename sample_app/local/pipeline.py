@@ -160,12 +160,29 @@ class LocalFunction:
         self.env = dict(env)
         if str(COMMON_DIR) not in sys.path:  # the bundler puts kafka_common beside each handler
             sys.path.insert(0, str(COMMON_DIR))
-        module_name = f"sample_local_{name}_{next(_module_ids)}"
-        spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS_DIR / name / "handler.py")
+        # Named `handler`, as Lambda's runtime imports it (entry `handler.handler`): Powertools idempotency keys
+        # begin with the function's module name, so a restarted environment must find the keys of the one that died.
+        # It is in sys.modules only while it executes (the four handler.py would clash there).
+        spec = importlib.util.spec_from_file_location("handler", FUNCTIONS_DIR / name / "handler.py")
         assert spec is not None and spec.loader is not None
         self.module: ModuleType = importlib.util.module_from_spec(spec)
+        self.instance = next(_module_ids)
+        saved = sys.modules.get("handler")
+        sys.modules["handler"] = self.module
+        try:
+            with environment(self.env), contextlib.redirect_stdout(SINK):
+                spec.loader.exec_module(self.module)
+        finally:
+            if saved is None:
+                sys.modules.pop("handler", None)
+            else:
+                sys.modules["handler"] = saved
+
+    def producer(self) -> Any:
+        """The function's own Kafka producer (built on first use, as its first invocation would), e.g. for a test
+        to wrap with a fault."""
         with environment(self.env), contextlib.redirect_stdout(SINK):
-            spec.loader.exec_module(self.module)
+            return self.module.PRODUCER.get()
 
     def __call__(self, event: dict[str, Any], context: Any) -> Any:
         with environment(self.env), contextlib.redirect_stdout(SINK):
@@ -651,7 +668,10 @@ class SamplePipeline:
         return list(self._alerts)
 
     def audit(self) -> Audit:
+        """The audit of what ran: consumers that were never started are not asked for outcomes."""
         report = audit(self.servers, self.alerts())
+        for path in set(CONSUMERS) - set(self.consumers):
+            report.missing.pop(CONSUMERS[path], None)
         for path, run in self.consumers.items():
             # Records the runtime never resolved (not committed) count as missing too.
             ends = {f"{r.topic}-{r.partition}": r.offset + 1 for r in _source_records(report, run.settings.topic)}
