@@ -136,6 +136,12 @@ class _Sink(io.TextIOBase):
 SINK = _Sink()
 
 
+def _importable_common() -> None:
+    """``kafka_common`` importable, as the bundler makes it by copying it beside each handler."""
+    if str(COMMON_DIR) not in sys.path:
+        sys.path.insert(0, str(COMMON_DIR))
+
+
 @contextlib.contextmanager
 def environment(variables: Mapping[str, str]) -> Iterator[None]:
     """os.environ with ``variables`` set, restored afterwards (the handlers read it at import and per call)."""
@@ -158,8 +164,7 @@ class LocalFunction:
     def __init__(self, name: str, env: Mapping[str, str]) -> None:
         self.name = name
         self.env = dict(env)
-        if str(COMMON_DIR) not in sys.path:  # the bundler puts kafka_common beside each handler
-            sys.path.insert(0, str(COMMON_DIR))
+        _importable_common()
         # Named `handler`, as Lambda's runtime imports it (entry `handler.handler`): Powertools idempotency keys
         # begin with the function's module name, so a restarted environment must find the keys of the one that died.
         # It is in sys.modules only while it executes (the four handler.py would clash there).
@@ -461,6 +466,7 @@ class SamplePipeline:
         self._aws: dict[str, str] = {}  # template reference -> local ARN or name
         self._inbox_url: str | None = None
         self._producer_function: LocalFunction | None = None
+        self._feed: Any = None  # the producer of `produce`
 
     # ---------------------------------------------------------------------------------------------- topics
     def topics(self) -> dict[str, int]:
@@ -640,14 +646,13 @@ class SamplePipeline:
     def produce(self, topic: str, records: Sequence[tuple[bytes | None, bytes | None]]) -> None:
         """Write (key, value) records with the sample's own producer code (kafka_common, plaintext), as another
         application on the cluster would; a ``None`` value is a tombstone."""
+        _importable_common()
         from kafka_common.producers import OutboundRecord, produce_all, sasl_plain_producer
 
-        with environment({"KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"}):
-            producer = sasl_plain_producer(self.servers, "local", "local")
-        try:
-            failures = produce_all(producer, [OutboundRecord(topic, k, v) for k, v in records], timeout_s=15)
-        finally:
-            producer.close(timeout=5)
+        if self._feed is None:
+            with environment({"KAFKA_SECURITY_PROTOCOL": "PLAINTEXT"}):
+                self._feed = sasl_plain_producer(self.servers, "local", "local")
+        failures = produce_all(self._feed, [OutboundRecord(topic, k, v) for k, v in records], timeout_s=15)
         if failures:
             raise RuntimeError(f"{len(failures)} records not acknowledged by {topic}: {failures[0].error!r}")
 
@@ -691,6 +696,9 @@ class SamplePipeline:
         if self._producer_function is not None:
             with contextlib.suppress(Exception):
                 self._producer_function.module.PRODUCER.reset()  # type: ignore[attr-defined]
+        if self._feed is not None:
+            with contextlib.suppress(Exception):
+                self._feed.close(timeout=0)
         SINK.target = None
 
 
