@@ -33,6 +33,7 @@ if str(REPO_ROOT) not in sys.path:  # sample_app is not an installed package
     sys.path.insert(0, str(REPO_ROOT))
 
 from constructs_kafka_lambda.local import EmbeddedKafka  # noqa: E402
+from sample_app.local.audit import TELEMETRY_TOPIC, TRADE_DEAD_LETTERS, TRADES_TOPIC, Audit  # noqa: E402
 from sample_app.local.demo import BAD_TELEMETRY, BAD_TRADES, TRADES  # noqa: E402
 from sample_app.local.pipeline import (  # noqa: E402
     ALERTS,
@@ -40,11 +41,7 @@ from sample_app.local.pipeline import (  # noqa: E402
     ENRICHER,
     FLEET_STACK,
     SETTLEMENT,
-    TELEMETRY_TOPIC,
-    TRADE_DEAD_LETTERS,
     TRADE_STACK,
-    TRADES_TOPIC,
-    Audit,
     SamplePipeline,
 )
 
@@ -182,7 +179,7 @@ def test_the_whole_pipeline_record_by_record(pipeline: SamplePipeline) -> None:
     # Poison: every record that is not a reading or a trade is in its dead-letter topic, with where it came from.
     bad_telemetry = [r for r in report.telemetry if r not in readings]
     assert len(bad_telemetry) == len(BAD_TELEMETRY)
-    assert sorted(d.header("x-dead-letter-source") for d in report.fleet_dead_letters) == sorted(
+    assert sorted(str(d.header("x-dead-letter-source")) for d in report.fleet_dead_letters) == sorted(
         r.label for r in bad_telemetry
     )
     bad_trades = [r for r in report.trades if r.key in {k for k, _, _ in BAD_TRADES}]
@@ -215,7 +212,8 @@ def test_alerter_killed_mid_batch_resumes_without_losing_or_repeating_an_alert(a
             lows = [reading(f"VH-09{i:02d}", i, 25.0 + i) for i in range(4)]
             pipeline.produce(TELEMETRY_TOPIC, lows)
             run = pipeline.consumer(ALERTS)
-            real_sns = run.function.module.sns
+            module: Any = run.function.module
+            real_sns = module.sns
             calls: list[str] = []
 
             class DyingSns:
@@ -225,7 +223,7 @@ def test_alerter_killed_mid_batch_resumes_without_losing_or_repeating_an_alert(a
                         raise ProcessKilled()
                     return real_sns.publish(**request)
 
-            run.function.module.sns = DyingSns()
+            module.sns = DyingSns()
             with pytest.raises(ProcessKilled):
                 pipeline.run(ALERTS)
             assert len(pipeline.alerts()) == 1  # the first vehicle was alerted before the crash
@@ -298,7 +296,8 @@ def test_sns_throttling_for_a_while_is_retried_until_every_vehicle_is_alerted_on
 
     pipeline.produce(TELEMETRY_TOPIC, [reading(f"VH-09{i:02d}", i, 20.0 + i) for i in range(5)])
     run = pipeline.consumer(ALERTS)
-    real_sns = run.function.module.sns
+    module: Any = run.function.module
+    real_sns = module.sns
     attempts: list[str] = []
 
     class ThrottledSns:
@@ -308,7 +307,7 @@ def test_sns_throttling_for_a_while_is_retried_until_every_vehicle_is_alerted_on
                 raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "Publish")
             return real_sns.publish(**request)
 
-    run.function.module.sns = ThrottledSns()
+    module.sns = ThrottledSns()
     result = pipeline.run(ALERTS)
     assert result.retries == 2
     assert [isinstance(r, Exception) for r in result.responses] == [True, True, False]
@@ -358,7 +357,7 @@ def test_enricher_transient_produce_failures_are_retried_in_order_per_vehicle(pi
     assert report.duplicated == 0
     order: dict[str, list[int]] = defaultdict(list)
     for record in report.enriched:  # partition and offset order of the output topic
-        order[record.key.decode()].append(int(record.header("x-source-record").rsplit("@", 1)[1]))
+        order[(record.key or b"").decode()].append(int(str(record.header("x-source-record")).rsplit("@", 1)[1]))
     assert len(order) == 12
     for vehicle, offsets in order.items():
         assert len(offsets) == 3 and offsets == sorted(offsets), (vehicle, offsets)

@@ -25,18 +25,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sample_app.local.audit import TELEMETRY_TOPIC, TRADE_DEAD_LETTERS, TRADES_TOPIC, Audit, Record
 from sample_app.local.pipeline import (
     ALERTS,
     CONSUMERS,
     ENRICHER,
     FLEET_STACK,
     SETTLEMENT,
-    TELEMETRY_TOPIC,
-    TRADE_DEAD_LETTERS,
     TRADE_STACK,
-    TRADES_TOPIC,
-    Audit,
-    Record,
     SamplePipeline,
     synthesize,
 )
@@ -117,7 +113,7 @@ def tell_alerts(pipeline: SamplePipeline) -> None:
 def tell_dead_letters(records: Sequence[Record]) -> None:
     for record in records:
         say(f"   dead letter {record.header('x-dead-letter-source')} ({record.header('x-dead-letter-stage')}): "
-            f"{record.header('x-dead-letter-reason')}")  # fmt: skip
+            f"{(record.header('x-dead-letter-reason') or '')[:90]}")  # fmt: skip
 
 
 def tell_enriched(report: Audit) -> None:
@@ -142,17 +138,17 @@ def tell_settlements(report: Audit) -> None:
                 else "(rejected fields left out)")  # fmt: skip
         say(
             f"   {(record.key or b'').decode():<7} {what:<34} -> {s['status']:<9} {s['reason']}"
-            + (f", notional {s['notional']}" if s["notional"] and s["status"] != "Rejected" else "")
+            + (f", notional {s['notional']}" if s["status"] in ("Completed", "Pending") else "")
         )
 
 
-def summary(report: Audit, pipeline: SamplePipeline, wall: float) -> str:
+def summary(report: Audit, pipeline: SamplePipeline, wall: float, running: float) -> str:
     processed = sum(len(run.delivered()) for run in pipeline.consumers.values())
     filtered = sum(len(run.filtered()) for run in pipeline.consumers.values())
     return (
         f"SUMMARY produced={report.produced} processed={processed} filtered={filtered} "
         f"dead-lettered={report.dead_lettered} alerts={len(report.alerts)} settled={len(report.settlements)} "
-        f"lost={report.lost} duplicated={report.duplicated} wall={wall:.1f}s"
+        f"lost={report.lost} duplicated={report.duplicated} wall={wall:.1f}s (pipeline {running:.1f}s)"
     )
 
 
@@ -187,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"confluent_dead_letter_topic={TRADE_DEAD_LETTERS})")  # fmt: skip
         templates = synthesize(work / "cdk.out", fleet_size=args.fleet_size)
         say(f"   {work / 'cdk.out'} ({time.monotonic() - started:.1f} s)")
+    running = time.monotonic()
     with mock_aws(), EmbeddedKafka() as kafka, (work / "handlers.log").open("w") as handler_log:
         pipeline = SamplePipeline(kafka, templates, handler_output=handler_log,
                                   log=say if args.verbose else None)  # fmt: skip
@@ -212,6 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 + "; ".join(why for _, _, why in BAD_TELEMETRY))  # fmt: skip
 
             run_consumer(pipeline, ALERTS)
+            report = pipeline.audit()
+            poison = len(pipeline.consumer(ALERTS).delivered()) - len(report.low_readings)
+            say(f"   the handler got {len(report.low_readings)} low readings and {poison} records the filter cannot "
+                f"read (skipped as poison, logged); one alert per vehicle:")  # fmt: skip
             tell_alerts(pipeline)
             run_consumer(pipeline, ENRICHER)
             report = pipeline.audit()
@@ -236,7 +237,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             say(f"   logs: {work / 'handlers.log'} (handlers), {work / 'clients.log'} (Kafka clients)")
         finally:
             pipeline.close()
-    say(summary(report, pipeline, time.monotonic() - wall))
+    now = time.monotonic()
+    say(summary(report, pipeline, now - wall, now - running))
     return 1 if report.lost or report.duplicated or report.conflicting else 0
 
 

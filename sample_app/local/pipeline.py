@@ -17,8 +17,9 @@ the real one except the cloud around it:
 - each consumer runs under ``constructs_kafka_lambda.local.LocalRuntime`` with the mapping's settings read from the
   synthesized template (filter, batch size and window, mode, retries, partial batch responses, destination).
 
-``audit`` reads every topic and the alert inbox back and accounts for each source record: enriched or
-dead-lettered, settled or dead-lettered, and every valid low reading alerted on exactly once.
+``SamplePipeline.audit`` (``sample_app.local.audit``) reads every topic and the alert inbox back and accounts for
+each source record: enriched or dead-lettered, settled or dead-lettered, and every valid low reading alerted on
+exactly once.
 """
 
 from __future__ import annotations
@@ -30,11 +31,9 @@ import io
 import itertools
 import json
 import os
-import re
 import sys
 import time
 import uuid
-from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +43,13 @@ from typing import Any, TextIO
 from constructs_kafka_lambda.local import EmbeddedKafka, LocalRuntime, MappingSettings, RunResult
 from constructs_kafka_lambda.local.failures import ensure_target
 from constructs_kafka_lambda.local.settings import settings_from_template
+from sample_app.local.audit import (
+    SETTLEMENTS_TOPIC,
+    TRADE_DEAD_LETTERS,
+    Audit,
+    audit,
+    source_records,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "sample_app" / "functions"
@@ -60,16 +66,9 @@ CONSUMERS: dict[str, str] = {
     SETTLEMENT: "trade_settlement",
 }
 PRODUCER_FUNCTION = "TelemetryProducerFunction"  # logical-id prefix of the simulator in the fleet template
-TELEMETRY_TOPIC, ENRICHED_TOPIC = "fleet-telemetry", "fleet-telemetry-enriched"
-FLEET_DEAD_LETTERS = "fleet-telemetry-dead-letters"
-TRADES_TOPIC, SETTLEMENTS_TOPIC = "user_trades", "trade-settlements"
-#: The settlement stack's optional dead-letter topic (context `confluent_dead_letter_topic`), on in the local run.
-TRADE_DEAD_LETTERS = "user_trades-dead-letters"
 TRADE_PARTITIONS = 2  # Confluent topics are not in the template: as many partitions as the fleet's
 ALERT_INBOX = "tire-pressure-alert-inbox"  # an SQS queue subscribed to the alert topic (raw delivery)
-LOW_PSI = 32.0
 ACCOUNT, REGION = "111111111111", "us-east-1"
-_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z")
 _module_ids = itertools.count()
 
 
@@ -209,202 +208,6 @@ class InvokeContext:
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
-
-
-# ------------------------------------------------------------------------------------------------- records
-@dataclass(frozen=True)
-class Record:
-    """A record read back from the broker."""
-
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: tuple[tuple[str, bytes], ...]
-    timestamp: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.topic}-{self.partition}@{self.offset}"
-
-    def header(self, name: str) -> str | None:
-        for key, value in self.headers:
-            if key == name:
-                return value.decode("utf-8", "replace")
-        return None
-
-    def json(self) -> Any:
-        try:
-            return json.loads(self.value) if self.value is not None else None
-        except ValueError:
-            return None
-
-
-def read_topic(bootstrap_servers: str, topic: str, timeout: float = 15.0) -> list[Record]:
-    """Every record of ``topic`` in partition and offset order (ends from fetch high watermarks, see
-    ``constructs_kafka_lambda.local.broker``)."""
-    from kafka import KafkaConsumer, TopicPartition
-
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
-                             fetch_max_wait_ms=50, client_id="sample-local-audit")  # fmt: skip
-    try:
-        deadline = time.monotonic() + timeout
-        partitions = consumer.partitions_for_topic(topic)
-        while not partitions and time.monotonic() < deadline:
-            time.sleep(0.05)
-            partitions = consumer.partitions_for_topic(topic)
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions or ())]
-        consumer.assign(assigned)
-        consumer.seek_to_beginning(*assigned)
-        records: list[Record] = []
-        while time.monotonic() < deadline:
-            for tp, messages in consumer.poll(timeout_ms=100, max_records=10_000).items():
-                for m in messages:
-                    headers = tuple((str(k), bytes(v or b"")) for k, v in (m.headers or []))
-                    records.append(Record(tp.topic, tp.partition, m.offset, m.key, m.value, headers, m.timestamp))
-            ends = {tp: consumer.highwater(tp) for tp in assigned}
-            if all(end is not None and consumer.position(tp) >= end for tp, end in ends.items()):
-                return sorted(records, key=lambda r: (r.partition, r.offset))
-        raise TimeoutError(f"could not read {topic} to its end within {timeout:.0f} s")
-    finally:
-        consumer.close()
-
-
-def is_low_reading(record: Record) -> bool:
-    """The audit's own reading of a telemetry record (independent of the handlers): a JSON object with a vehicle id,
-    a UTC timestamp and a numeric tire pressure under 32 psi is a low reading that must be alerted on."""
-    value = record.json()
-    if not isinstance(value, dict):
-        return False
-    vehicle, stamp, psi = value.get("vehicle_id"), value.get("timestamp"), value.get("tire_pressure")
-    return (
-        isinstance(vehicle, str)
-        and 1 <= len(vehicle) <= 64
-        and vehicle.strip() == vehicle
-        and vehicle.isprintable()
-        and isinstance(stamp, str)
-        and bool(_TIMESTAMP.fullmatch(stamp))
-        and isinstance(psi, (int, float))
-        and not isinstance(psi, bool)
-        and 0 <= psi < LOW_PSI
-    )
-
-
-# -------------------------------------------------------------------------------------------------- audit
-@dataclass
-class Audit:
-    """Every source record accounted for, from what is on the broker and in the alert inbox."""
-
-    telemetry: list[Record]
-    trades: list[Record]
-    enriched: list[Record]
-    fleet_dead_letters: list[Record]
-    settlements: list[Record]
-    trade_dead_letters: list[Record]
-    alerts: list[dict[str, Any]]
-    low_readings: list[Record] = field(default_factory=list)
-    missing: dict[str, list[str]] = field(default_factory=dict)  # consumer -> source labels without an outcome
-    repeated: dict[str, list[str]] = field(default_factory=dict)  # output -> labels written more than once
-    conflicting: list[str] = field(default_factory=list)  # repeated outputs whose bytes differ (never allowed)
-
-    @property
-    def produced(self) -> int:
-        return len(self.telemetry) + len(self.trades)
-
-    @property
-    def dead_lettered(self) -> int:
-        return len({r.header("x-dead-letter-source") for r in self.fleet_dead_letters + self.trade_dead_letters})
-
-    @property
-    def lost(self) -> int:
-        return sum(len(labels) for labels in self.missing.values())
-
-    @property
-    def duplicate_alerts(self) -> list[tuple[str, str]]:
-        counts = Counter((a["vehicle_id"], a["timestamp"]) for a in self.alerts)
-        return sorted(key for key, n in counts.items() if n > 1)
-
-    @property
-    def duplicated(self) -> int:
-        """Side effects that happened more than once: alerts for the same reading, and output records written
-        again for the same source record (at-least-once Kafka writes; byte-identical, see ``conflicting``)."""
-        counts = Counter((a["vehicle_id"], a["timestamp"]) for a in self.alerts)
-        return sum(n - 1 for n in counts.values()) + sum(len(labels) for labels in self.repeated.values())
-
-    def settlement_of(self) -> dict[str, list[dict[str, Any]]]:
-        """trade_id (or source label) -> its settlements, in output order."""
-        by_trade: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for record in self.settlements:
-            by_trade[(record.key or b"").decode()].append(record.json())
-        return dict(by_trade)
-
-
-def _outputs_by_source(records: Sequence[Record], header: str) -> dict[str, list[Record]]:
-    found: dict[str, list[Record]] = defaultdict(list)
-    for record in records:
-        source = record.header(header)
-        if source is not None:
-            found[source].append(record)
-    return found
-
-
-def audit(bootstrap_servers: str, alerts: list[dict[str, Any]]) -> Audit:
-    """Read every topic back and account for each source record (see :class:`Audit`)."""
-    result = Audit(
-        telemetry=read_topic(bootstrap_servers, TELEMETRY_TOPIC),
-        trades=read_topic(bootstrap_servers, TRADES_TOPIC),
-        enriched=read_topic(bootstrap_servers, ENRICHED_TOPIC),
-        fleet_dead_letters=read_topic(bootstrap_servers, FLEET_DEAD_LETTERS),
-        settlements=read_topic(bootstrap_servers, SETTLEMENTS_TOPIC),
-        trade_dead_letters=read_topic(bootstrap_servers, TRADE_DEAD_LETTERS),
-        alerts=alerts,
-    )
-    outputs = {
-        "enriched": _outputs_by_source(result.enriched, "x-source-record"),
-        "fleet dead letters": _outputs_by_source(result.fleet_dead_letters, "x-dead-letter-source"),
-        "settlements": _outputs_by_source(result.settlements, "x-source-record"),
-        "trade dead letters": _outputs_by_source(result.trade_dead_letters, "x-dead-letter-source"),
-    }
-    for name, by_source in outputs.items():
-        result.repeated[name] = sorted(label for label, copies in by_source.items() if len(copies) > 1)
-        for label, copies in by_source.items():
-            if len({(c.key, c.value, c.headers) for c in copies}) > 1:
-                result.conflicting.append(f"{name}: {label}")
-    result.missing["telemetry_enricher"] = [
-        r.label
-        for r in result.telemetry
-        if r.label not in outputs["enriched"] and r.label not in outputs["fleet dead letters"]
-    ]
-    result.missing["trade_settlement"] = [
-        r.label
-        for r in result.trades
-        if r.label not in outputs["settlements"] and r.label not in outputs["trade dead letters"]
-    ]
-    # Alerts: one per vehicle per batch on its most severe reading, so a low reading is covered by the alert made
-    # from it, or by its vehicle's alert that coalesced several low readings of one batch (one at least as low).
-    result.low_readings = [r for r in result.telemetry if is_low_reading(r)]
-    by_source = {_alert_source(a): a for a in alerts}
-    uncovered = []
-    for reading in result.low_readings:
-        value = reading.json()
-        if reading.label in by_source:
-            continue
-        if any(
-            a["vehicle_id"] == value["vehicle_id"]
-            and a.get("low_readings_in_batch", 1) > 1
-            and a["tire_pressure"] <= value["tire_pressure"]
-            for a in alerts
-        ):
-            continue
-        uncovered.append(reading.label)
-    result.missing["tire_pressure_alerts"] = uncovered
-    return result
-
-
-def _alert_source(alert: Mapping[str, Any]) -> str:
-    source = alert.get("source") or {}
-    return f"{source.get('topic')}-{source.get('partition')}@{source.get('offset')}"
 
 
 # ----------------------------------------------------------------------------------------------- pipeline
@@ -638,7 +441,7 @@ class SamplePipeline:
             with contextlib.suppress(Exception):
                 old.runtime.close()
             with contextlib.suppress(Exception):
-                old.function.module.PRODUCER.reset()  # type: ignore[attr-defined]
+                old.function.module.PRODUCER.reset()
         self.consumers[path] = self._start(path, old)
         return self.consumers[path]
 
@@ -679,7 +482,7 @@ class SamplePipeline:
             report.missing.pop(CONSUMERS[path], None)
         for path, run in self.consumers.items():
             # Records the runtime never resolved (not committed) count as missing too.
-            ends = {f"{r.topic}-{r.partition}": r.offset + 1 for r in _source_records(report, run.settings.topic)}
+            ends = {f"{r.topic}-{r.partition}": r.offset + 1 for r in source_records(report, run.settings.topic)}
             committed = run.runtime.client.committed() if run.runtime.client._consumer is not None else {}
             behind = [f"{key}@{committed.get(key, 0)}..{end - 1}" for key, end in ends.items()
                       if committed.get(key, 0) < end]  # fmt: skip
@@ -692,19 +495,11 @@ class SamplePipeline:
             with contextlib.suppress(Exception):
                 run.runtime.close()
             with contextlib.suppress(Exception):
-                run.function.module.PRODUCER.reset()  # type: ignore[attr-defined]
+                run.function.module.PRODUCER.reset()
         if self._producer_function is not None:
             with contextlib.suppress(Exception):
-                self._producer_function.module.PRODUCER.reset()  # type: ignore[attr-defined]
+                self._producer_function.module.PRODUCER.reset()
         if self._feed is not None:
             with contextlib.suppress(Exception):
                 self._feed.close(timeout=0)
         SINK.target = None
-
-
-def _source_records(report: Audit, topic: str) -> list[Record]:
-    records = report.telemetry if topic == TELEMETRY_TOPIC else report.trades if topic == TRADES_TOPIC else []
-    last: dict[tuple[str, int], Record] = {}
-    for record in records:
-        last[(record.topic, record.partition)] = record
-    return list(last.values())
