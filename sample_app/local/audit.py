@@ -54,32 +54,35 @@ class Record:
             return None
 
 
-def read_topic(bootstrap_servers: str, topic: str, timeout: float = 15.0) -> list[Record]:
-    """Every record of ``topic`` in partition and offset order (ends from fetch high watermarks, see
-    ``constructs_kafka_lambda.local.broker``)."""
+def read_topics(bootstrap_servers: str, topics: Sequence[str], timeout: float = 15.0) -> dict[str, list[Record]]:
+    """Every record of each topic, in partition and offset order, with one consumer (ends from fetch high
+    watermarks, see ``constructs_kafka_lambda.local.broker``)."""
     from kafka import KafkaConsumer, TopicPartition
 
     consumer = KafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None, enable_auto_commit=False,
                              fetch_max_wait_ms=50, client_id="sample-local-audit")  # fmt: skip
     try:
         deadline = time.monotonic() + timeout
-        partitions = consumer.partitions_for_topic(topic)
-        while not partitions and time.monotonic() < deadline:
-            time.sleep(0.05)
+        assigned = []
+        for topic in topics:
             partitions = consumer.partitions_for_topic(topic)
-        assigned = [TopicPartition(topic, p) for p in sorted(partitions or ())]
+            while not partitions and time.monotonic() < deadline:
+                time.sleep(0.05)
+                partitions = consumer.partitions_for_topic(topic)
+            assigned += [TopicPartition(topic, p) for p in sorted(partitions or ())]
         consumer.assign(assigned)
         consumer.seek_to_beginning(*assigned)
-        records: list[Record] = []
+        records: dict[str, list[Record]] = {topic: [] for topic in topics}
         while time.monotonic() < deadline:
             for tp, messages in consumer.poll(timeout_ms=100, max_records=10_000).items():
                 for m in messages:
                     headers = tuple((str(k), bytes(v or b"")) for k, v in (m.headers or []))
-                    records.append(Record(tp.topic, tp.partition, m.offset, m.key, m.value, headers, m.timestamp))
+                    record = Record(tp.topic, tp.partition, m.offset, m.key, m.value, headers, m.timestamp)
+                    records[tp.topic].append(record)
             ends = {tp: consumer.highwater(tp) for tp in assigned}
             if all(end is not None and consumer.position(tp) >= end for tp, end in ends.items()):
-                return sorted(records, key=lambda r: (r.partition, r.offset))
-        raise TimeoutError(f"could not read {topic} to its end within {timeout:.0f} s")
+                return {topic: sorted(found, key=lambda r: (r.partition, r.offset)) for topic, found in records.items()}
+        raise TimeoutError(f"could not read {', '.join(topics)} to their ends within {timeout:.0f} s")
     finally:
         consumer.close()
 
@@ -164,13 +167,15 @@ def _outputs_by_source(records: Sequence[Record], header: str) -> dict[str, list
 
 def audit(bootstrap_servers: str, alerts: list[dict[str, Any]]) -> Audit:
     """Read every topic back and account for each source record (see :class:`Audit`)."""
+    names = (TELEMETRY_TOPIC, TRADES_TOPIC, ENRICHED_TOPIC, FLEET_DEAD_LETTERS, SETTLEMENTS_TOPIC, TRADE_DEAD_LETTERS)
+    topics = read_topics(bootstrap_servers, names)
     result = Audit(
-        telemetry=read_topic(bootstrap_servers, TELEMETRY_TOPIC),
-        trades=read_topic(bootstrap_servers, TRADES_TOPIC),
-        enriched=read_topic(bootstrap_servers, ENRICHED_TOPIC),
-        fleet_dead_letters=read_topic(bootstrap_servers, FLEET_DEAD_LETTERS),
-        settlements=read_topic(bootstrap_servers, SETTLEMENTS_TOPIC),
-        trade_dead_letters=read_topic(bootstrap_servers, TRADE_DEAD_LETTERS),
+        telemetry=topics[TELEMETRY_TOPIC],
+        trades=topics[TRADES_TOPIC],
+        enriched=topics[ENRICHED_TOPIC],
+        fleet_dead_letters=topics[FLEET_DEAD_LETTERS],
+        settlements=topics[SETTLEMENTS_TOPIC],
+        trade_dead_letters=topics[TRADE_DEAD_LETTERS],
         alerts=alerts,
     )
     outputs = {
