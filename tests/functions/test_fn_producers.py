@@ -9,6 +9,7 @@ from botocore.stub import Stubber
 from kafka.net.sasl.oauth import AbstractTokenProvider
 from kafka_common import msk_iam_bootstrap_servers
 from kafka_common.producers import (
+    PRODUCER_DEFAULTS,
     FlushBudget,
     LazyProducer,
     MskIamTokenProvider,
@@ -17,6 +18,7 @@ from kafka_common.producers import (
     msk_iam_producer,
     produce_all,
     sasl_plain_producer,
+    security_protocol,
 )
 from kafka_fn_testkit import MSK_CLUSTER_ARN, FakeProducer
 
@@ -147,3 +149,44 @@ def test_bootstrap_servers_from_env_or_cluster_arn() -> None:
     assert servers == "boot-x.kafka-serverless.eu-west-1.amazonaws.com:9098"
     with pytest.raises(RuntimeError, match="BOOTSTRAP_SERVERS"):
         msk_iam_bootstrap_servers({}, lambda: client)
+
+
+@pytest.mark.parametrize(
+    ("factory", "args"),
+    [(msk_iam_producer, ("127.0.0.1:9092", "")), (sasl_plain_producer, ("127.0.0.1:9092", "KEY", "SECRET"))],
+)
+def test_plaintext_switch_keeps_the_producer_settings_without_tls_or_sasl(
+    monkeypatch: pytest.MonkeyPatch, factory: Any, args: tuple[str, ...]
+) -> None:
+    """KAFKA_SECURITY_PROTOCOL=PLAINTEXT (the sample's local run) drops TLS and SASL, nothing else: the same acks,
+    idempotence, timeouts and client id reach kafka-python; no token is signed, no credential is sent (the MSK
+    factory needs no Region then)."""
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", "plaintext")
+    config = factory(*args, producer_cls=RecordingProducerClass).config
+    assert config == {
+        "bootstrap_servers": ["127.0.0.1:9092"],
+        "security_protocol": "PLAINTEXT",
+        "client_id": "kafka-sample-test",
+        **PRODUCER_DEFAULTS,
+    }
+
+
+@pytest.mark.parametrize("value", ["", "SASL_SSL", " sasl_ssl "])
+def test_without_the_switch_producers_use_sasl_ssl(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", value)
+    assert security_protocol() == "SASL_SSL"
+    assert (
+        msk_iam_producer("b-1:9098", "eu-west-1", producer_cls=RecordingProducerClass).config[  # type: ignore[attr-defined]
+            "security_protocol"
+        ]
+        == "SASL_SSL"
+    )
+
+
+@pytest.mark.parametrize("value", ["SSL", "SASL_PLAINTEXT", "plain text"])
+def test_an_unknown_security_protocol_fails_the_producer_not_silently(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("KAFKA_SECURITY_PROTOCOL", value)
+    with pytest.raises(ValueError, match="KAFKA_SECURITY_PROTOCOL must be SASL_SSL"):
+        sasl_plain_producer("pkc-1:9092", "KEY", "SECRET", producer_cls=RecordingProducerClass)

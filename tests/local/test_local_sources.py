@@ -111,6 +111,27 @@ def test_without_path_metadata_a_path_matches_by_logical_id_prefix(assembly) -> 
     assert settings_from_template(body, "Shop/L2SelfFn").topic == "clicks"
 
 
+@pytest.mark.parametrize(("kind", "reference"), [("AWS::MSK::ServerlessCluster", "Ref"),
+                                                 ("AWS::MSK::Cluster", "Fn::GetAtt")])  # fmt: skip
+def test_an_msk_cluster_of_the_same_template_makes_a_kafka_mapping(kind: str, reference: str) -> None:
+    """A stack that creates its cluster refers to it with Ref (no literal ARN, no Kafka config block when there is no
+    consumer group id): the sample's FleetTelemetryStack did not read as a Kafka mapping before."""
+    source = {"Ref": "Cluster"} if reference == "Ref" else {"Fn::GetAtt": ["Cluster", "Arn"]}
+    body = {"Resources": {
+        "Cluster": {"Type": kind, "Properties": {"ClusterName": "fleet"}},
+        "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Timeout": 60}},
+        "Map": {"Type": "AWS::Lambda::EventSourceMapping",
+                "Properties": {"EventSourceArn": source, "FunctionName": {"Ref": "Fn"}, "Topics": ["telemetry"]}},
+        "Queue": {"Type": "AWS::Lambda::EventSourceMapping",
+                  "Properties": {"EventSourceArn": {"Fn::GetAtt": ["Fn", "Arn"]}, "FunctionName": {"Ref": "Fn"}}},
+    }}  # fmt: skip
+    settings = settings_from_template(body, "Stack/Map")
+    assert (settings.topic, settings.msk, settings.event_source) == ("telemetry", True, "aws:kafka")
+    assert settings.event_source_arn is not None and settings.event_source_arn.startswith(
+        "arn:aws:kafka:us-east-1:000000000000:cluster/fleet/"
+    )
+
+
 def test_for_consumer_runs_the_handler_with_the_consumer_settings(assembly, kafka, produce) -> None:
     kafka.create_topic("orders", partitions=2)
     kafka.create_topic("orders-dead-letters")

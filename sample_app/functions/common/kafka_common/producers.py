@@ -11,6 +11,10 @@ previous one. All flushes of an invocation share one :class:`FlushBudget`.
 Producers use ``acks="all"`` and keep kafka-python's default idempotence (no duplicates from the client's own
 retries; on MSK with IAM this needs ``kafka-cluster:WriteDataIdempotently`` on the cluster).
 
+Deployed, every producer authenticates over TLS (MSK IAM or SASL/PLAIN). ``KAFKA_SECURITY_PROTOCOL=PLAINTEXT`` is
+the one local switch: the sample's local run (``make demo``) sets it so that these producers, unchanged otherwise,
+write to the plaintext broker on 127.0.0.1 (:func:`security_protocol`).
+
 This module imports kafka-python; consumers that do not produce must not import it (``kafka_common`` itself
 does not).
 """
@@ -19,7 +23,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -215,7 +219,12 @@ def msk_iam_producer(
     producer_cls: Callable[..., Any] = KafkaProducer,
     token_provider: AbstractTokenProvider | None = None,
 ) -> Producer:
-    """A producer for MSK (provisioned or Serverless) with IAM auth: SASL_SSL + OAUTHBEARER on port 9098."""
+    """A producer for MSK (provisioned or Serverless) with IAM auth: SASL_SSL + OAUTHBEARER on port 9098.
+
+    With ``KAFKA_SECURITY_PROTOCOL=PLAINTEXT`` (local runs only, see :func:`security_protocol`) it connects in
+    plaintext without SASL: no token is signed and ``region`` is not needed."""
+    if security_protocol() == "PLAINTEXT":
+        return _plaintext_producer(bootstrap_servers, producer_cls)
     producer: Producer = producer_cls(
         bootstrap_servers=split_servers(bootstrap_servers),
         security_protocol="SASL_SSL",
@@ -234,13 +243,52 @@ def sasl_plain_producer(
     *,
     producer_cls: Callable[..., Any] = KafkaProducer,
 ) -> Producer:
-    """A producer for SASL/PLAIN over TLS, e.g. Confluent Cloud with an API key and secret."""
+    """A producer for SASL/PLAIN over TLS, e.g. Confluent Cloud with an API key and secret.
+
+    With ``KAFKA_SECURITY_PROTOCOL=PLAINTEXT`` (local runs only, see :func:`security_protocol`) it connects in
+    plaintext and does not send the credentials."""
+    if security_protocol() == "PLAINTEXT":
+        return _plaintext_producer(bootstrap_servers, producer_cls)
     producer: Producer = producer_cls(
         bootstrap_servers=split_servers(bootstrap_servers),
         security_protocol="SASL_SSL",
         sasl_mechanism="PLAIN",
         sasl_plain_username=username,
         sasl_plain_password=password,
+        client_id=_client_id(),
+        **PRODUCER_DEFAULTS,
+    )
+    return producer
+
+
+#: The environment variable of the local switch (:func:`security_protocol`).
+SECURITY_PROTOCOL_ENV = "KAFKA_SECURITY_PROTOCOL"
+
+
+def security_protocol(env: Mapping[str, str] | None = None) -> str:
+    """``SASL_SSL`` (the deployed functions: unset or ``SASL_SSL``) or ``PLAINTEXT`` (env
+    ``KAFKA_SECURITY_PROTOCOL=PLAINTEXT``).
+
+    Why: the local runtime's broker (``constructs_kafka_lambda.local.EmbeddedKafka``, or any Kafka on a developer's
+    machine) listens in plaintext on 127.0.0.1, and the sample's local run (``make demo``) must run these very
+    producers, with their settings, delivery and flushes, against it instead of a test double. The stacks never set
+    the variable; any other value fails the producer's construction (and so the invocation) rather than silently
+    connecting in a way nobody asked for.
+    """
+    raw = (env if env is not None else os.environ).get(SECURITY_PROTOCOL_ENV, "").strip().upper()
+    if raw in ("", "SASL_SSL"):
+        return "SASL_SSL"
+    if raw == "PLAINTEXT":
+        return "PLAINTEXT"
+    raise ValueError(f"{SECURITY_PROTOCOL_ENV} must be SASL_SSL (the default) or PLAINTEXT, got {raw[:50]!r}")
+
+
+def _plaintext_producer(bootstrap_servers: str, producer_cls: Callable[..., Any]) -> Producer:
+    """The same producer settings without TLS or SASL, for a local broker (see :func:`security_protocol`)."""
+    log.warning("%s=PLAINTEXT: producing without TLS or authentication (local runs only)", SECURITY_PROTOCOL_ENV)
+    producer: Producer = producer_cls(
+        bootstrap_servers=split_servers(bootstrap_servers),
+        security_protocol="PLAINTEXT",
         client_id=_client_id(),
         **PRODUCER_DEFAULTS,
     )
