@@ -190,7 +190,7 @@ class LocalRuntime:
         try:
             while True:
                 self._check(deadline)
-                self._fetch(result, wait=0.05 if self._pending() else 0.2)
+                self._fetch(result, wait=0.05)  # short: idleness is read from the high watermarks, not waited out
                 batch = self._next_batch(deadline)
                 if batch:
                     self._process(batch, result, deadline)
