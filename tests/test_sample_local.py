@@ -124,6 +124,24 @@ def alerts_by_reading(report: Audit) -> Counter[tuple[str, str]]:
 
 
 # ----------------------------------------------------------------------------------------------- end to end
+
+
+class DelegatingProducer:
+    """The handler's real kafka-python producer with one fault injected by a subclass's `send`."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    def send(self, topic: str, **kwargs: Any) -> Any:
+        return self.inner.send(topic, **kwargs)
+
+    def flush(self, timeout: float | None = None) -> None:
+        self.inner.flush(timeout=timeout)
+
+    def close(self, timeout: float | None = None) -> None:
+        self.inner.close(timeout=timeout)
+
+
 def test_the_whole_pipeline_record_by_record(pipeline: SamplePipeline) -> None:
     """Readings from the real simulator and a few hand-made low ones, bad records, trades: every reading enriched
     once, every low reading alerted once, every trade settled once with the status its rules give, every poison
@@ -344,20 +362,14 @@ def test_enricher_transient_produce_failures_are_retried_in_order_per_vehicle(pi
     inner = run.function.producer()
     count = {"sends": 0}
 
-    class FlakyProducer:
+    class FlakyProducer(DelegatingProducer):
         def send(self, topic: str, **kwargs: Any) -> Any:
             count["sends"] += 1
             if 10 <= count["sends"] <= 13:
                 raise KafkaTimeoutError("Failed to update metadata after 10.0 secs.")
             return inner.send(topic, **kwargs)
 
-        def flush(self, timeout: float | None = None) -> None:
-            inner.flush(timeout=timeout)
-
-        def close(self, timeout: float | None = None) -> None:
-            inner.close(timeout=timeout)
-
-    real.override(FlakyProducer())
+    real.override(FlakyProducer(inner))
     result = pipeline.run(ENRICHER)
     assert result.retries >= 1
     assert any(isinstance(r, dict) and r.get("batchItemFailures") for r in result.responses)
@@ -383,19 +395,13 @@ def test_a_record_kafka_rejects_for_good_is_dead_lettered_without_stalling(pipel
     real = run.function.module.PRODUCER
     inner = run.function.producer()
 
-    class RefusingProducer:
+    class RefusingProducer(DelegatingProducer):
         def send(self, topic: str, **kwargs: Any) -> Any:
             if topic == "fleet-telemetry-enriched" and kwargs.get("key") == b"VH-0005":
                 raise MessageSizeTooLargeError("The message is 1048577 bytes when serialized")
             return inner.send(topic, **kwargs)
 
-        def flush(self, timeout: float | None = None) -> None:
-            inner.flush(timeout=timeout)
-
-        def close(self, timeout: float | None = None) -> None:
-            inner.close(timeout=timeout)
-
-    real.override(RefusingProducer())
+    real.override(RefusingProducer(inner))
     result = pipeline.run(ENRICHER)
     assert result.retries == 0 and result.idle
     report = pipeline.audit()
