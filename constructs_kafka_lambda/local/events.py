@@ -15,13 +15,14 @@ import base64
 import json
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .settings import MappingSettings
 
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024  # invocation payload (request) quota: 6 MB (Lambda guide, gettingstarted-limits)
+PAYLOAD_MARGIN = 1024  # the event's keys besides the records, and each partition's "topic-N" key
 _TIMESTAMP_TYPES = {0: "CREATE_TIME", 1: "LOG_APPEND_TIME"}
 
 
@@ -77,13 +78,9 @@ def payload_bytes(event: Mapping[str, Any]) -> int:
 
 
 def record_bytes(record: KafkaRecord) -> int:
-    """What one record adds to the event's JSON (its object and a separator; the partition key once per batch is
-    covered by the margin in `fits`)."""
+    """What one record adds to the event's JSON (its object and a separator; the event's other keys and a batch's
+    partition keys are covered by PAYLOAD_MARGIN)."""
     return len(json.dumps(record.event_record(), separators=(",", ":"))) + 1
-
-
-def fits(records: Iterable[KafkaRecord], limit: int = MAX_PAYLOAD_BYTES) -> bool:
-    return sum(record_bytes(r) for r in records) + 1024 <= limit
 
 
 class LambdaContext:

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from .client import KafkaClient
-from .events import MAX_PAYLOAD_BYTES, KafkaRecord, LambdaContext, build_event, fits, record_bytes
+from .events import MAX_PAYLOAD_BYTES, PAYLOAD_MARGIN, KafkaRecord, LambdaContext, build_event, record_bytes
 from .failures import (
     PAYLOAD_TOO_LARGE,
     RECORD_AGE_EXCEEDED,
@@ -89,6 +89,12 @@ class _Entry:
     passed: bool
     resolved: bool = False
     arrived: float = 0.0
+    size: int = 0  # what the record adds to an event's JSON, computed once when fetched
+
+
+def _fits(entries: list[_Entry]) -> bool:
+    """Whether one event can carry these records within the invocation payload cap."""
+    return sum(e.size for e in entries) + PAYLOAD_MARGIN <= MAX_PAYLOAD_BYTES
 
 
 @dataclass
@@ -219,7 +225,7 @@ class LocalRuntime:
             wait, full={k for k, n in buffered.items() if n >= 4 * self.settings.batch_size}
         ):
             passed = self._passes(record)
-            entry = _Entry(record, passed, resolved=not passed, arrived=now)
+            entry = _Entry(record, passed, resolved=not passed, arrived=now, size=record_bytes(record))
             self._entries.setdefault(record.partition_key, deque()).append(entry)
             if not passed:
                 result.filtered_out.append(record.event_record())
@@ -240,7 +246,7 @@ class LocalRuntime:
             return []
         first = min(e.arrived for e in waiting)
         window = self.settings.batching_window_seconds
-        full = len(waiting) >= self.settings.batch_size or not fits(e.record for e in waiting)
+        full = len(waiting) >= self.settings.batch_size or not _fits(waiting)
         if not full and time.monotonic() - first < window and not self.client.at_end():
             return []  # the window is open and more may come
         if not full and time.monotonic() - first < window:
@@ -249,12 +255,12 @@ class LocalRuntime:
         keys = sorted(self._entries)
         self._turn = (self._turn + 1) % max(1, len(keys))
         batch: list[_Entry] = []
-        size = 1024
+        size = PAYLOAD_MARGIN
         for key in keys[self._turn :] + keys[: self._turn]:
             for entry in self._entries[key]:
                 if entry.resolved or not entry.passed:
                     continue
-                grow = record_bytes(entry.record)
+                grow = entry.size
                 if len(batch) >= self.settings.batch_size or (batch and size + grow > MAX_PAYLOAD_BYTES):
                     return batch
                 batch.append(entry)
@@ -271,7 +277,7 @@ class LocalRuntime:
             work.records = self._expire(work, result)
             if not work.records:
                 continue
-            if not fits(e.record for e in work.records):
+            if not _fits(work.records):
                 self._fail(work, PAYLOAD_TOO_LARGE, result, invoked=False)
                 continue
             failed = self._invoke(work, result)
