@@ -5,7 +5,8 @@ The `[local]` extra: `pip install 'constructs-kafka-lambda[local]'`. See the REA
 
 from .broker import EmbeddedKafka
 from .events import KafkaRecord, LambdaContext
-from .runtime import LocalRuntime, RunResult
+from .result import RunResult
+from .runtime import LocalRuntime
 from .settings import FailureTarget, FunctionSettings, MappingSettings, settings_from_template
 
 __all__ = [

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
@@ -43,6 +43,7 @@ from .failures import (
     batch_record,
     kafka_topic_record,
 )
+from .result import RunResult
 from .settings import MappingSettings, settings_from_template
 
 if TYPE_CHECKING:
@@ -54,33 +55,6 @@ _MAX_RETRIES_WITH_DESTINATION = 10  # kafka-retry-configurations: infinite retri
 
 class _Deadline(Exception):
     """The run's time is up: stop where we are, with nothing committed past what is resolved."""
-
-
-@dataclass
-class RunResult:
-    """What one run saw. `committed` is read back from the broker for the mapping's group."""
-
-    invocations: list[dict[str, Any]] = field(default_factory=list)
-    responses: list[Any] = field(default_factory=list)  # the handler's return value, or the exception it raised
-    committed: dict[str, int] = field(default_factory=dict)
-    filtered_out: list[dict[str, Any]] = field(default_factory=list)
-    failures: list[dict[str, Any]] = field(default_factory=list)
-    dropped: list[dict[str, Any]] = field(default_factory=list)
-    retries: int = 0
-    stalled: dict[str, int] = field(default_factory=dict)  # partition -> first unresolved offset, at the deadline
-    idle: bool = False
-
-    @property
-    def delivered(self) -> int:
-        return sum(len(items) for event in self.invocations for items in event["records"].values())
-
-    def summary(self) -> str:
-        state = "idle" if self.idle else f"stopped at the deadline, stalled: {self.stalled or 'none'}"
-        return (
-            f"{len(self.invocations)} invocations ({self.delivered} records delivered, {self.retries} retries), "
-            f"{len(self.filtered_out)} filtered out, {len(self.failures)} sent to the failure destination, "
-            f"{len(self.dropped)} dropped; committed {self.committed}; {state}"
-        )
 
 
 @dataclass
@@ -413,10 +387,3 @@ class LocalRuntime:
         if offsets:
             self.client.commit(offsets)
             self.log("  committed " + ", ".join(f"{k}={v}" for k, v in sorted(offsets.items())))
-
-
-def iter_records(result: RunResult) -> Iterator[dict[str, Any]]:
-    """Every record the handler received, in invocation order (retries included)."""
-    for event in result.invocations:
-        for items in event["records"].values():
-            yield from items
