@@ -221,11 +221,12 @@ class LocalRuntime:
         first = min(e.arrived for e in waiting)
         window = self.settings.batching_window_seconds
         full = len(waiting) >= self.settings.batch_size or not _fits(waiting)
-        if not full and time.monotonic() - first < window and not self.client.at_end():
-            return []  # the window is open and more may come
-        if not full and time.monotonic() - first < window:
-            time.sleep(max(0.0, min(window - (time.monotonic() - first), deadline - time.monotonic())))
-            return []
+        now = time.monotonic()
+        still_open = window - (now - first)
+        if not full and still_open > 0:
+            if self.client.at_end():  # nothing more to fetch now: the window is waited out, as Lambda does
+                time.sleep(max(0.0, min(still_open, deadline - now)))
+            return []  # otherwise fetch more while the window is open
         keys = sorted(self._entries)
         self._turn = (self._turn + 1) % max(1, len(keys))
         batch: list[_Entry] = []
