@@ -25,7 +25,7 @@ from .mapping.destinations import BoundDestination, DestinationKind, FailureDest
 from .mapping.filters import pattern_leaves
 from .mapping.poller_groups import join_poller_group
 from .mapping.pollers import ProvisionedPollers
-from .mapping.recheck import MappingRecheck
+from .mapping.recheck import recheck_at_synth
 from .mapping.spec import ConsumptionMode, MappingSpec
 from .mapping.template import build_mapping
 from .network.access import NetworkAccess
@@ -37,7 +37,7 @@ from .observe.metrics import ConsumerMetrics
 from .observe.options import Monitoring
 from .observe.planning_methods import PlanningMethods
 from .observe.watched import Watched
-from .scopes import child_path, remember_stack, stack_facts, stack_of
+from .scopes import child_path, first_in_stack, remember_stack, stack_facts, stack_of
 from .shared import SharedResources
 from .source.cluster import KafkaCluster
 from .source.iam import iam_warnings
@@ -167,7 +167,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
                     reason=f"Failure destination opted out explicitly: {spec.destination.reason}",
                 )
             )
-        self.node.add_validation(MappingRecheck(self.cfn_mapping, spec))
+        recheck_at_synth(self.cfn_mapping, self.construct_path)
         # ------------------------------------------------------------------------------------------- grant
         self.policy = self._grant(spec, bound)
         # -------------------------------------------------------------------------------------------- wire
@@ -235,7 +235,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             topic=spec.topic,
             function=spec.function,
             function_name=spec.function.function_name,
-            mapping_uuid=self.mapping_uuid,
+            mapping_uuid=lambda: self.mapping_uuid,  # read only if a mapping metric is used
             provisioned=spec.provisioned,
             maximum_pollers=spec.pollers.maximum if spec.pollers is not None else None,
             batch_size=spec.batch_size,
@@ -249,7 +249,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
             Annotations.of(self).add_warning_v2(f"constructs-kafka-lambda:{warning_id}", message)
 
         cross_account = cross_account_warning(spec.cluster, stack_facts(self).account)
-        if cross_account is not None:
+        if cross_account is not None and first_in_stack(self, ("cross-account", spec.cluster)):
             warn("cross-account-unknown", cross_account)
         if spec.starting_position == "LATEST":
             warn(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import Stack
 from constructs import IConstruct
@@ -65,3 +66,23 @@ def stack_facts(scope: IConstruct) -> StackFacts:
         facts = StackFacts(stack.stack_name, path_of(stack), stack.region, stack.account)
         stack._kafka_lambda_facts = facts  # type: ignore[attr-defined]
     return facts
+
+
+def first_in_stack(scope: IConstruct, key: Any) -> bool:
+    """True the first time a construct of this stack asks about `key` (equal keys are one; an unhashable one counts
+    by identity), so that advice about a cluster is said once per stack, on its first consumer, not once per
+    consumer: each warning costs two round trips and a Node stack trace, and 45 copies of one advice help no one."""
+    said: set[Any] = stack_of(scope).__dict__.setdefault("_kafka_lambda_said", set())
+    key = tuple(_hashable(part) for part in key) if isinstance(key, tuple) else _hashable(key)
+    if key in said:
+        return False
+    said.add(key)
+    return True
+
+
+def _hashable(value: Any) -> Any:
+    try:
+        hash(value)
+    except TypeError:  # e.g. a cluster description holding a list: by identity
+        return id(value)
+    return value

@@ -77,6 +77,17 @@ def test_ratios_are_library_over_hand_written(result: dict[str, Any]) -> None:
     }
 
 
+def test_the_library_costs_no_more_round_trips_per_consumer_than_the_hand_written_wiring(
+    result: dict[str, Any],
+) -> None:
+    """Round trips are exact (timings are not): each is a blocking request to the jsii kernel, the main per-consumer
+    cost a Python construct library controls. A change that adds one per consumer fails here, not in a noisy bench."""
+    calls = {side: result["sides"][side]["marginal"]["jsii_calls_per_consumer"] for side in SIDES}
+    if calls[LIBRARY] is None:
+        pytest.skip("this jsii version's kernel pipe cannot be counted")
+    assert calls[LIBRARY] <= calls[HAND_WRITTEN], calls
+
+
 def test_result_is_json_and_prints_as_a_table(result: dict[str, Any]) -> None:
     assert json.loads(json.dumps(result)) == result
     table = format_table(result)

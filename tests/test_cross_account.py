@@ -61,3 +61,20 @@ def test_an_environment_agnostic_stack_gets_a_warning():
         "/Agnostic/Consumer",
         Match.string_like_regexp(".*222222222222.*account is unknown at synth.*msk_cross_account.*"),
     )
+
+
+def test_the_warning_is_said_once_per_cluster_and_stack_on_its_first_consumer():
+    """The advice is about the cluster and the stack, the same for every consumer: 45 copies would help no one."""
+    stack = cdk.Stack(new_app(), "Agnostic")
+    cluster = KafkaCluster.msk(OTHER_ACCOUNT_ARN, auth=KafkaAuth.iam())
+    _consumer(stack, cluster)
+    KafkaLambdaConsumer(stack, "Second", cluster=cluster, topic="payments", function=function(stack, "Fn2"))
+    KafkaLambdaConsumer(
+        stack,
+        "OtherCluster",
+        cluster=KafkaCluster.msk(OTHER_ACCOUNT_ARN.replace("/demo/", "/other/"), auth=KafkaAuth.iam()),
+        topic="orders",
+        function=function(stack, "Fn3"),
+    )
+    warned = Annotations.from_stack(stack).find_warning("*", Match.string_like_regexp(".*account is unknown.*"))
+    assert sorted(w.id for w in warned) == ["/Agnostic/Consumer", "/Agnostic/OtherCluster"]

@@ -1,5 +1,6 @@
-"""The mapping's rules checked again at synth, on the L1 as it finally is (`node.add_validation`), and, where the app
-commits a record of its last deploy, whether this synth replaces the mapping (replacement.py: a warning).
+"""The mapping's rules checked again at synth, on the L1 as it finally is (one `node.add_validation` per stack),
+and, where the app commits a record of its last deploy, whether this synth replaces the mapping (replacement.py: a
+warning).
 
 An escape-hatch edit (`consumer.cfn_mapping.batch_size = 0`, an override of the provisioned poller config) skips
 the constructor's checks; this reads the resolved L1 properties and reports what AWS would reject, with the same
@@ -22,7 +23,6 @@ from ..errors import ConfigError
 from ..scopes import stack_of
 from ..tokens import is_unresolved
 from .replacement import warn_of_replacement
-from .spec import MappingSpec
 
 _PROVISIONED_ONLY = (
     ("maximumRetryAttempts", "MaximumRetryAttempts"),
@@ -33,53 +33,68 @@ _PROVISIONED_ONLY = (
 )
 
 
-@jsii.implements(IValidation)
-class MappingRecheck:
-    """Validation of one consumer's mapping L1."""
+def recheck_at_synth(cfn: lambda_.CfnEventSourceMapping, path: str) -> None:
+    """Recheck this consumer's mapping L1 at synth, under its consumer's path.
 
-    def __init__(self, cfn: lambda_.CfnEventSourceMapping, spec: MappingSpec) -> None:
-        self._cfn = cfn
-        self._spec = spec
+    One validation per stack checks every mapping of the stack: a validation registered per consumer costs two round
+    trips while building and a Node-to-Python callback at synth for each consumer (about 2 ms each, benchmarks/)."""
+    stack = stack_of(cfn)
+    recheck: _StackRecheck | None = getattr(stack, "_kafka_lambda_recheck", None)
+    if recheck is None:
+        recheck = stack._kafka_lambda_recheck = _StackRecheck()  # type: ignore[attr-defined]
+        stack.node.add_validation(recheck)
+    recheck.mappings.append((path, cfn))
+
+
+@jsii.implements(IValidation)
+class _StackRecheck:
+    """Validation of the mapping L1s of one stack's consumers; each error names its consumer."""
+
+    def __init__(self) -> None:
+        self.mappings: list[tuple[str, lambda_.CfnEventSourceMapping]] = []
 
     def validate(self) -> list[str]:
-        # All the L1's properties in one read (camelCase keys, as CDK keeps them): one jsii round trip, not one per
-        # property, because synth time grows with every consumer. Only the checked ones are resolved, and only when
-        # they hold a token (usually they are plain values: the function's name and the destination's ARN, which
-        # are tokens, are not checked), which saves a second round trip per consumer.
-        raw = self._cfn._cfn_properties
-        checked = {k: raw.get(k) for k in _CHECKED} if isinstance(raw, dict) else {}
-        if _holds_token(checked):
-            checked = stack_of(self._cfn).resolve(checked)
-        # the replacement warning reads every property, resolved only when the app keeps a record
-        warn_of_replacement(self._cfn, lambda: stack_of(self._cfn).resolve(raw))
-        props = _literal(checked)
-        props = props if isinstance(props, dict) else {}
-        errors: list[str] = []
+        return [f"[{path}] {error}" for path, cfn in self.mappings for error in recheck_mapping(cfn)]
 
-        def check(rule: Callable[[], None]) -> None:
-            try:
-                rule()
-            except ConfigError as error:
-                errors.append(f"{error} (the mapping's L1 was changed after construction)")
 
-        pollers = props.get("provisionedPollerConfig")
-        window = props.get("maximumBatchingWindowInSeconds")
-        check(
-            lambda: check_int_range("BatchSize", props.get("batchSize"), limits.BATCH_SIZE_MIN, limits.BATCH_SIZE_MAX)
-        )
-        check(lambda: check_int_range("MaximumBatchingWindowInSeconds", window, 0, limits.BATCHING_WINDOW_MAX_SECONDS))
-        check(lambda: _check_topics(props.get("topics")))
-        check(lambda: _check_pollers(pollers))
-        check(lambda: _check_filters(props.get("filterCriteria")))
-        check(lambda: _check_access(props.get("sourceAccessConfigurations")))
-        if not pollers:
-            for key, name in _PROVISIONED_ONLY:
-                value = props.get(key)
-                if value not in (None, False, []):
-                    errors.append(
-                        f"{name}={value!r}: available for Kafka only in provisioned mode (no ProvisionedPollerConfig)"
-                    )
-        return errors
+def recheck_mapping(cfn: lambda_.CfnEventSourceMapping) -> list[str]:
+    """What AWS would reject in this mapping L1 as it finally is (after any escape-hatch edit)."""
+    # All the L1's properties in one read (camelCase keys, as CDK keeps them): one jsii round trip, not one per
+    # property. Only the checked ones are resolved, and only when they hold a token (usually they are plain values:
+    # the function's name and the destination's ARN, which are tokens, are not checked), which saves a second round
+    # trip per consumer.
+    raw = cfn._cfn_properties
+    checked = {k: raw.get(k) for k in _CHECKED} if isinstance(raw, dict) else {}
+    if _holds_token(checked):
+        checked = stack_of(cfn).resolve(checked)
+    # the replacement warning reads every property, resolved only when the app keeps a record
+    warn_of_replacement(cfn, lambda: stack_of(cfn).resolve(raw))
+    props = _literal(checked)
+    props = props if isinstance(props, dict) else {}
+    errors: list[str] = []
+
+    def check(rule: Callable[[], None]) -> None:
+        try:
+            rule()
+        except ConfigError as error:
+            errors.append(f"{error} (the mapping's L1 was changed after construction)")
+
+    pollers = props.get("provisionedPollerConfig")
+    window = props.get("maximumBatchingWindowInSeconds")
+    check(lambda: check_int_range("BatchSize", props.get("batchSize"), limits.BATCH_SIZE_MIN, limits.BATCH_SIZE_MAX))
+    check(lambda: check_int_range("MaximumBatchingWindowInSeconds", window, 0, limits.BATCHING_WINDOW_MAX_SECONDS))
+    check(lambda: _check_topics(props.get("topics")))
+    check(lambda: _check_pollers(pollers))
+    check(lambda: _check_filters(props.get("filterCriteria")))
+    check(lambda: _check_access(props.get("sourceAccessConfigurations")))
+    if not pollers:
+        for key, name in _PROVISIONED_ONLY:
+            value = props.get(key)
+            if value not in (None, False, []):
+                errors.append(
+                    f"{name}={value!r}: available for Kafka only in provisioned mode (no ProvisionedPollerConfig)"
+                )
+    return errors
 
 
 # The L1 properties the recheck reads.

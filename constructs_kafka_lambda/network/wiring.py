@@ -20,7 +20,6 @@ the cluster's security group so that the VPC's stack never depends on a later st
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from aws_cdk import Annotations, Reference, Stack, Tokenization
 from aws_cdk import aws_ec2 as ec2
@@ -28,7 +27,7 @@ from constructs import Construct, IConstruct
 
 from ..errors import ConfigError
 from ..mapping.spec import MappingSpec
-from ..scopes import stack_of
+from ..scopes import first_in_stack
 from ..source.cluster import KafkaCluster
 from ..tokens import is_unresolved
 from .access import AccessMode, NetworkAccess
@@ -68,7 +67,7 @@ def wire_network(scope: Construct, spec: MappingSpec, *, destination_service: st
     ports = cluster.broker_ports()
     groups = cluster_security_groups(scope, cluster)
     if not groups:
-        if not _first_in_stack(scope, cluster, "unmanaged"):
+        if not first_in_stack(scope, ("unmanaged", cluster)):
             return  # said once per cluster and stack: the advice is about the cluster, the same for every consumer
         listed = ", ".join(str(p) for p in ports)
         warn(
@@ -245,22 +244,6 @@ def allow_self(group: ec2.ISecurityGroup, port: ec2.Port) -> None:
 
 
 # --------------------------------------------------------------------------------------------------- helpers
-def _first_in_stack(scope: Construct, cluster: KafkaCluster, topic: str) -> bool:
-    """True the first time a consumer of this stack asks about this cluster description (equal descriptions are
-    one), so that a cluster-level warning is added once, on the first consumer, not once per consumer: each
-    warning costs two round trips and a stack trace, and 45 copies of one advice help no one."""
-    said: set[Any] = stack_of(scope).__dict__.setdefault("_kafka_lambda_said", set())
-    try:
-        key: Any = (topic, cluster)
-        hash(key)
-    except TypeError:  # a description holding something unhashable: by identity
-        key = (topic, id(cluster))
-    if key in said:
-        return False
-    said.add(key)
-    return True
-
-
 def _mapping_of(scope: Construct) -> IConstruct:
     found = scope.node.try_find_child("Mapping")
     return found if found is not None else scope

@@ -33,7 +33,7 @@ metrics are on (the default), and falls back to OffsetLag by FunctionName only w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from aws_cdk import Duration
@@ -132,19 +132,27 @@ class ConsumerMetrics:
     def __init__(
         self,
         function: lambda_.IFunction,
-        mapping_uuid: str,
+        mapping_uuid: str | Callable[[], str],
         *,
         mapping_metrics: bool | Iterable[str] = True,
         schema_registry: bool = False,
         function_name: str | None = None,
     ) -> None:
         self.function = function
-        self.mapping_uuid = mapping_uuid
+        self._mapping_uuid = mapping_uuid
         every = (KAFKA_METRICS, EVENT_COUNT, ERROR_COUNT)
         groups = every if mapping_metrics is True else () if mapping_metrics is False else mapping_metrics
         self.groups: frozenset[str] = frozenset(groups)
         self.schema_registry = schema_registry
         self._function_name = function_name  # the function's name when the caller has read it already
+
+    @property
+    def mapping_uuid(self) -> str:
+        """The mapping's UUID (a token), the dimension of its metrics. Given as a function, it is read on first use:
+        a consumer whose alarms and dashboard use no mapping metric never asks CDK for it (a round trip saved)."""
+        if callable(self._mapping_uuid):
+            self._mapping_uuid = self._mapping_uuid()
+        return self._mapping_uuid
 
     @property
     def mapping_metrics(self) -> bool:

@@ -6,6 +6,7 @@ into it: the consumer hands a description over and gets alarms and metrics back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aws_cdk import aws_lambda as lambda_
@@ -19,7 +20,7 @@ class Watched:
     topic: str
     function: lambda_.IFunction
     function_name: str  # read once: the alarms' descriptions, the dashboard title and the metrics' dimension
-    mapping_uuid: str  # a token: the EventSourceMappingUUID dimension of the mapping's metrics
+    mapping_uuid: str | Callable[[], str]  # a token, or a function giving it (read on first use): metric dimension
     provisioned: bool
     maximum_pollers: int | None  # provisioned mode: the autoscaling ceiling
     batch_size: int
