@@ -19,7 +19,7 @@ from constructs import Construct
 from . import limits
 from .errors import ConfigError
 from .grants.acknowledgements import acknowledge_policy_wildcards
-from .grants.statements import kafka_destination_statements, schema_registry_statements, source_statements
+from .grants.statements import kafka_destination_statements, merged, schema_registry_statements, source_statements
 from .mapping.checks import check_mapping, cross_account_warning
 from .mapping.destinations import BoundDestination, DestinationKind, FailureDestination, bind_destination
 from .mapping.filters import pattern_leaves
@@ -208,6 +208,7 @@ class KafkaLambdaConsumer(Construct, MetricMethods, PlanningMethods):
         statements += schema_registry_statements(spec.schema_registry)
         if spec.destination.kind is DestinationKind.KAFKA and spec.destination.kafka_topic_name is not None:
             statements += kafka_destination_statements(source, spec.destination.kafka_topic_name)
+        statements = merged(statements)
         policy = iam.ManagedPolicy(
             self,
             "Policy",

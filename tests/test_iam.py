@@ -6,6 +6,7 @@ grants (cluster.grant_produce / grant_consume) are built into one stack and chec
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
 from typing import Any
@@ -15,11 +16,13 @@ import pytest
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from policy_sentry.querying.actions import get_action_data
 
 from constructs_kafka_lambda import KafkaAuth, KafkaCluster, KafkaLambdaConsumer, ProvisionedPollers, SchemaRegistry
 from constructs_kafka_lambda.grants.acknowledgements import flatten_cfn_reference
-from constructs_kafka_lambda.grants.statements import ENI_ACTIONS, group_arn, topic_arn
+from constructs_kafka_lambda.grants.statements import ENI_ACTIONS, group_arn, merged, topic_arn
 
 from configs import (
     GLUE_REGISTRY_ARN,
@@ -487,3 +490,47 @@ def test_any_cluster_wildcards_are_acknowledged_one_by_one_on_that_policy_with_t
 def test_web_identity_wildcard_gives_the_audience_condition_and_the_eni_reasons():
     reason = _acknowledged("self_managed_web_identity")["AwsSolutions-IAM5[Resource::*]"]
     assert "sts:IdentityTokenAudience" in reason and "ENIs" in reason
+
+
+def test_each_consumer_policy_has_one_statement_per_resource_and_condition(built):
+    """The grants are merged by scope (statements.merged): fewer statements, the same permissions."""
+    _, stack = built
+    for policy in Template.from_stack(stack).find_resources("AWS::IAM::ManagedPolicy").values():
+        scopes = [
+            json.dumps([s["Resource"], s.get("Condition")], sort_keys=True)
+            for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        ]
+        assert len(scopes) == len(set(scopes)), scopes
+
+
+def test_msk_discovery_and_eni_reasons_both_acknowledge_the_one_star_statement():
+    reason = _acknowledged("msk_cross_account")["AwsSolutions-IAM5[Resource::*]"]
+    assert "kafka:GetBootstrapBrokers" in reason and "ENIs" in reason
+
+
+_ACTIONS = st.sampled_from(["kafka:A", "kafka:B", "ec2:C", "s3:D"])
+_RESOURCES = st.lists(st.sampled_from(["*", "arn:1", "arn:2", "${Token[TOKEN.1]}"]), min_size=1, max_size=2)
+_CONDITIONS = st.sampled_from([None, {"StringEquals": {"k": "v"}}, {"StringEquals": {"k": "w"}}])
+
+
+def _statement(actions: list[str], resources: list[str], condition: Any) -> dict[str, Any]:
+    statement = {"Effect": "Allow", "Action": actions, "Resource": resources}
+    return statement if condition is None else {**statement, "Condition": condition}
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(st.lists(st.builds(_statement, st.lists(_ACTIONS, min_size=1, max_size=3), _RESOURCES, _CONDITIONS)))
+def test_merging_keeps_exactly_the_same_permissions(statements: list[dict[str, Any]]) -> None:
+    def permissions(found: list[dict[str, Any]]) -> set[tuple[str, str, str]]:
+        return {
+            (action, json.dumps(s["Resource"]), json.dumps(s.get("Condition"), sort_keys=True))
+            for s in found
+            for action in s["Action"]
+        }
+
+    before = json.dumps(statements)
+    result = merged(statements)
+    assert permissions(result) == permissions(statements)
+    assert json.dumps(statements) == before, "the input is not modified"
+    assert all(len(s["Action"]) == len(set(s["Action"])) for s in result)
+    assert len({json.dumps([s["Resource"], s.get("Condition")], sort_keys=True) for s in result}) == len(result)

@@ -7,6 +7,7 @@ last one narrowed by its audience condition key); everything else is scoped.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 from aws_cdk import Fn
@@ -37,6 +38,21 @@ Statement = dict[str, Any]
 
 def allow(actions: list[str], resources: list[str]) -> Statement:
     return {"Effect": "Allow", "Action": actions, "Resource": resources}
+
+
+def merged(statements: list[Statement]) -> list[Statement]:
+    """One statement per resource set and condition, its actions in first-granted order: the same permissions in
+    fewer statements, which keeps a policy short to review, under IAM's size limit, and cheaper for CDK to validate
+    (its template check grows faster than linearly with a policy's statements)."""
+    by_scope: dict[str, Statement] = {}
+    for statement in statements:
+        key = json.dumps(
+            [statement["Effect"], statement["Resource"], statement.get("Condition")], sort_keys=True, default=str
+        )
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        found = by_scope.setdefault(key, {**statement, "Action": []})
+        found["Action"] = list(dict.fromkeys(found["Action"] + actions))
+    return list(by_scope.values())
 
 
 def source_statements(source: SourceFacts, topic: str, group: str | None) -> list[Statement]:
@@ -181,7 +197,9 @@ ANY_CLUSTER_REASON: Final = (
 
 
 def wildcard_reason(actions: list[Any], resource: str) -> str | None:
-    """Why `resource` of a statement holding `actions` has a wildcard, or None if the library has no reason."""
+    """Why `resource` of a statement holding `actions` has a wildcard (every reason its actions have, a statement
+    may hold several), or None if the library has no reason."""
     if ANY_CLUSTER_MARK in resource and any(str(a).startswith("kafka-cluster:") for a in actions):
         return ANY_CLUSTER_REASON
-    return next((WILDCARD_REASONS[a] for a in actions if a in WILDCARD_REASONS), None)
+    reasons = [WILDCARD_REASONS[a] for a in actions if a in WILDCARD_REASONS]
+    return "; ".join(reasons) if reasons else None

@@ -303,11 +303,15 @@ def _build_alarm(
     about: str,
     actions: _Actions,
 ) -> cloudwatch.CfnAlarm:
-    """An L1 alarm from plain JSON, metric queries included: one round trip per alarm (the L2 needs one per metric
-    and per action, and a property override afterwards would be a second)."""
+    """An L1 alarm from plain JSON, its metric included: one round trip per alarm (the L2 needs one per metric and
+    per action, and a property override afterwards would be a second)."""
     o = spec.options
     period = int(o.period.to_seconds()) if o.period is not None else DEFAULT_PERIOD_SECONDS
     missing = _MISSING_DATA[o.treat_missing_data or cloudwatch.TreatMissingData.NOT_BREACHING]
+    if len(spec.keys) == 1:  # one metric: CloudWatch's plain form (cheaper to synthesize than a one-query list)
+        metric: dict[str, Any] = metrics.alarm_metric(next(iter(spec.keys.values())), period)
+    else:  # several: their FILL-sum, as metric math
+        metric = {"metrics": metrics.alarm_queries(spec.title, spec.keys, period)}
     alarm = cloudwatch.CfnAlarm(
         scope,
         spec.construct_id,
@@ -320,7 +324,7 @@ def _build_alarm(
         treat_missing_data=missing,
         alarm_actions=actions.topic_arns or None,
         ok_actions=actions.topic_arns or None,
-        metrics=metrics.alarm_queries(spec.title, spec.keys, period),
+        **{k: v for k, v in metric.items() if v is not None},
     )
     if actions.user_actions:
         # The user's actions bind to the alarm they serve (e.g. a Lambda action's permission names its ARN).
