@@ -442,3 +442,28 @@ def test_the_plan_prices_only_the_chosen_groups():
     load = {"records_per_second": 100, "record_bytes": 500, "partitions": 6, "duration_ms_per_batch": 200}
     assert chosen.plan(**load).on_demand.usd("metrics") == pytest.approx((7 + 2) * 0.30)
     assert every.plan(**load).on_demand.usd("metrics") == pytest.approx(14 * 0.30)
+
+
+def test_a_single_metric_alarm_takes_the_plain_form_with_the_right_statistic_field():
+    """One metric is written as CloudWatch's plain form: a standard statistic in Statistic, a percentile in
+    ExtendedStatistic (CloudFormation rejects a percentile in Statistic); the mapping's UUID is read only when a
+    mapping metric needs it."""
+    from constructs_kafka_lambda.observe.metrics import ConsumerMetrics
+
+    asked: list[str] = []
+
+    def uuid() -> str:
+        asked.append("uuid")
+        return "uuid-token"
+
+    stack = new_stack()
+    metrics = ConsumerMetrics(function(stack), uuid, mapping_metrics=False, function_name="fn")
+    maximum = metrics.alarm_metric("offset_lag", 60)
+    assert maximum["statistic"] == "Maximum" and maximum["extended_statistic"] is None
+    assert maximum["dimensions"] == [{"name": "FunctionName", "value": "fn"}] and maximum["period"] == 60
+    percentile = metrics.alarm_metric("duration", 300)
+    assert percentile["statistic"] is None and percentile["extended_statistic"] == "p99"
+    assert asked == []
+    assert metrics.alarm_metric("sum_offset_lag", 300)["dimensions"][0]["value"] == "uuid-token"
+    metrics.alarm_metric("sum_offset_lag", 300)
+    assert asked == ["uuid"], "read once, on first use"
