@@ -324,7 +324,7 @@ def _build_alarm(
         treat_missing_data=missing,
         alarm_actions=actions.topic_arns or None,
         ok_actions=actions.topic_arns or None,
-        **{k: v for k, v in metric.items() if v is not None},
+        **metric,
     )
     if actions.user_actions:
         # The user's actions bind to the alarm they serve (e.g. a Lambda action's permission names its ARN).
