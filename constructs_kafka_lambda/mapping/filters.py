@@ -17,19 +17,27 @@ Sources (checked against the AWS documentation):
   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html: the syntax of
   each operator (Lambda uses the EventBridge pattern language).
 - Lambda API reference, Filter.Pattern: at most 4096 characters.
+
+This module walks a pattern's structure; each operator's argument is checked in filter_operators.py.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
 from ..errors import ConfigError
 from ..limits import FILTER_PATTERN_MAX_LENGTH, FILTERS_MAX
-from ..tokens import is_unresolved
+from .filter_operators import (
+    OPERATORS,
+    UNSUPPORTED_OPERATORS,
+    check_number,
+    check_operator,
+    is_number,
+    is_token,
+    join_path,
+)
 
 # The keys of a Kafka record that Lambda filters on. kafka-filtering.html: "Amazon MSK and self-managed Apache
 # Kafka event source mappings only support filtering on the value key." The record's other fields (key, topic,
@@ -37,20 +45,7 @@ from ..tokens import is_unresolved
 # filterable. (The 2022 guide also named `key`; the current guide does not.)
 KAFKA_FILTER_KEYS: Final = frozenset({"value"})
 
-NUMERIC_COMPARISONS: Final = ("=", "<", "<=", ">", ">=")
-_LOWER_BOUNDS: Final = (">", ">=")
-_UPPER_BOUNDS: Final = ("<", "<=")
-
-# EventBridge operators missing from the Lambda "Filter rule syntax" table: Lambda does not support them.
-UNSUPPORTED_OPERATORS: Final = {
-    "wildcard": "use 'prefix' or 'suffix' instead, e.g. [{'prefix': 'orders/'}], "
-    "or match the pattern inside the function",
-    "cidr": "list the exact addresses, e.g. ['10.0.0.1', '10.0.0.2'], use [{'prefix': '10.0.0.'}], "
-    "or match the range inside the function",
-}
-
 _EXAMPLE: Final = "{'value': {'device_id': [{'prefix': 'AB'}]}}"
-_SIMPLE_KEY: Final = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$-]*$")
 
 
 def validate_filters(filters: Sequence[Mapping[str, Any]] | None, prop: str = "filters") -> list[dict[str, Any]]:
@@ -119,18 +114,18 @@ def pattern_leaves(value: Any) -> Iterator[Any]:
 
 def _check_object(obj: Any, path: str, *, record_level: bool) -> None:
     """An object level: field names mapped to a nested object or to a list of allowed values."""
-    if not record_level and _is_token(obj):
+    if not record_level and is_token(obj):
         return
     if not isinstance(obj, Mapping):
         raise ConfigError(path, obj, "must be a dict of field names", f"{path}={_EXAMPLE}")
     if not obj:
         raise ConfigError(path, obj, "is an empty dict, which filters on nothing", f"{path}={_EXAMPLE}")
     for key, value in obj.items():
-        if _is_token(key):
+        if is_token(key):
             continue
         if not isinstance(key, str):
             raise ConfigError(f"{path}[{key!r}]", key, "field names must be strings", f"use {str(key)!r}")
-        child = _join(path, key)
+        child = join_path(path, key)
         if key == "$or":
             _check_or(value, child, record_level=record_level)
         elif record_level and key not in KAFKA_FILTER_KEYS:
@@ -139,7 +134,7 @@ def _check_object(obj: Any, path: str, *, record_level: bool) -> None:
             _check_object(value, child, record_level=False)
         elif isinstance(value, (list, tuple)):
             _check_values(value, child, record_level=record_level)
-        elif not _is_token(value):
+        elif not is_token(value):
             raise _bare_scalar(key, value, child)
 
 
@@ -166,12 +161,12 @@ def _check_values(values: Sequence[Any], path: str, *, record_level: bool) -> No
         )
     for index, item in enumerate(values):
         item_path = f"{path}[{index}]"
-        if item is None or isinstance(item, (str, bool)) or _is_token(item):
+        if item is None or isinstance(item, (str, bool)) or is_token(item):
             continue
-        if _is_number(item):
-            _check_number(item, item_path)
+        if is_number(item):
+            check_number(item, item_path)
         elif isinstance(item, Mapping):
-            _check_operator(item, item_path, record_level=record_level)
+            check_operator(item, item_path, record_level=record_level)
         else:
             raise ConfigError(
                 item_path,
@@ -181,174 +176,7 @@ def _check_values(values: Sequence[Any], path: str, *, record_level: bool) -> No
             )
 
 
-def _check_operator(op: Mapping[Any, Any], path: str, *, record_level: bool) -> None:
-    if len(op) != 1:
-        raise ConfigError(
-            path,
-            op,
-            f"an operator dict has exactly one key, this one has {len(op)}",
-            "split it into separate list items, e.g. [{'prefix': 'a'}, {'suffix': 'z'}] (either matches), "
-            "or into separate fields (all must match)",
-        )
-    ((name, arg),) = op.items()
-    if _is_token(name):
-        return
-    op_path = _join(path, str(name))
-    if name in UNSUPPORTED_OPERATORS:
-        raise ConfigError(
-            op_path,
-            arg,
-            f"Lambda event filtering does not support the '{name}' operator (EventBridge only)",
-            UNSUPPORTED_OPERATORS[name],
-        )
-    checker = _OPERATORS.get(name)
-    if checker is None:
-        raise ConfigError(
-            op_path,
-            arg,
-            f"unknown operator {name!r}; Lambda supports {', '.join(sorted(_OPERATORS))}",
-            "use one of those, e.g. [{'prefix': 'AB'}]; to match a nested field, use a dict, not a list: "
-            "{'session': {'duration': [162]}}",
-        )
-    if name == "exists" and record_level:
-        raise ConfigError(
-            op_path,
-            arg,
-            "'exists' only works on a field inside the message, not on a top-level record field",
-            "test a field inside 'value', e.g. {'value': {'device_id': [{'exists': True}]}}",
-        )
-    if not _is_token(arg):
-        checker(arg, op_path)
-
-
-# --- One checker per operator ------------------------------------------------------------------------------
-
-
-def _check_numeric(arg: Any, path: str) -> None:
-    example = "{'numeric': ['>', 0, '<=', 5]} or {'numeric': ['<', 32]}"
-    if not isinstance(arg, (list, tuple)) or len(arg) not in (2, 4):
-        raise ConfigError(path, arg, "'numeric' takes [comparison, number] or [lower, number, upper, number]", example)
-    for index in range(0, len(arg), 2):
-        comparison, number = arg[index], arg[index + 1]
-        if comparison not in NUMERIC_COMPARISONS:
-            raise ConfigError(
-                f"{path}[{index}]",
-                comparison,
-                f"the comparison must be one of {', '.join(NUMERIC_COMPARISONS)}",
-                example,
-            )
-        if _is_token(number):
-            continue
-        if not _is_number(number):
-            raise ConfigError(f"{path}[{index + 1}]", number, "must be a number (not a string or boolean)", example)
-        _check_number(number, f"{path}[{index + 1}]")
-    if len(arg) == 4:
-        lower_op, lower, upper_op, upper = arg
-        if lower_op not in _LOWER_BOUNDS or upper_op not in _UPPER_BOUNDS:
-            raise ConfigError(
-                path,
-                arg,
-                "a range is a lower bound ('>' or '>=') followed by an upper bound ('<' or '<=')",
-                "{'numeric': ['>=', 10, '<', 20]}; for an exact value use {'numeric': ['=', 10]}",
-            )
-        if not _is_token(lower) and not _is_token(upper) and not lower < upper:
-            raise ConfigError(
-                path,
-                arg,
-                f"the range is empty: the lower bound {lower!r} is not below the upper bound {upper!r}",
-                f"{{'numeric': ['=', {lower!r}]}}"
-                if lower == upper
-                else f"swap the bounds: {{'numeric': ['{lower_op}', {upper!r}, '{upper_op}', {lower!r}]}}",
-            )
-
-
-def _check_string_match(arg: Any, path: str) -> None:
-    """prefix and suffix: a string, or {'equals-ignore-case': string}."""
-    name = path.rsplit(".", 1)[-1]
-    fix = f"{{'{name}': 'AB'}} or {{'{name}': {{'equals-ignore-case': 'ab'}}}}"
-    if isinstance(arg, Mapping):
-        if set(arg) != {"equals-ignore-case"}:
-            raise ConfigError(path, arg, f"the only option of '{name}' is 'equals-ignore-case'", fix)
-        _check_string(arg["equals-ignore-case"], _join(path, "equals-ignore-case"), fix)
-    else:
-        _check_string(arg, path, fix)
-
-
-def _check_anything_but(arg: Any, path: str) -> None:
-    """`anything-but` with a value or a list of values. The nested forms (prefix, suffix, equals-ignore-case,
-    wildcard) are EventBridge event-bus features: the EventBridge operator table marks them unsupported for Pipes,
-    whose filtering Lambda's event source mappings share, and Lambda's own "Filter rule syntax" table lists
-    `anything-but` with values only (invocation-eventfiltering.html)."""
-    fix = "{'anything-but': 'error'}, {'anything-but': ['a', 'b']} or {'anything-but': [1, 2]}"
-    if isinstance(arg, str) or _is_number(arg) or _is_token(arg):
-        if _is_number(arg):
-            _check_number(arg, path)
-        return
-    if isinstance(arg, (list, tuple)):
-        if not arg:
-            raise ConfigError(path, arg, "'anything-but' needs at least one value", fix)
-        if not all(isinstance(v, str) or _is_token(v) for v in arg) and not all(_is_number(v) for v in arg):
-            raise ConfigError(path, arg, "an 'anything-but' list must hold only strings or only numbers", fix)
-        for index, item in enumerate(arg):
-            if _is_number(item):
-                _check_number(item, f"{path}[{index}]")
-        return
-    if isinstance(arg, Mapping) and len(arg) == 1:
-        ((name, value),) = arg.items()
-        if name in ("prefix", "suffix", "equals-ignore-case", *UNSUPPORTED_OPERATORS):
-            raise ConfigError(
-                _join(path, str(name)),
-                value,
-                f"Lambda event filtering does not support 'anything-but' with '{name}' (EventBridge event buses do; "
-                "Pipes and Lambda's filter rule syntax do not)",
-                f"list the exact values to exclude, {fix}, or test the value inside the function",
-            )
-    raise ConfigError(path, arg, "'anything-but' takes a string, a number, or a list of strings or of numbers", fix)
-
-
-def _check_exists(arg: Any, path: str) -> None:
-    if not isinstance(arg, bool):
-        raise ConfigError(path, arg, "'exists' takes True or False", "{'exists': True} or {'exists': False}")
-
-
-def _check_equals_ignore_case(arg: Any, path: str) -> None:
-    _check_string(arg, path, "{'equals-ignore-case': 'alice'}")
-
-
-_OPERATORS: Final[dict[str, Callable[[Any, str], None]]] = {
-    "numeric": _check_numeric,
-    "prefix": _check_string_match,
-    "suffix": _check_string_match,
-    "anything-but": _check_anything_but,
-    "exists": _check_exists,
-    "equals-ignore-case": _check_equals_ignore_case,
-}
-
-
 # --- Small helpers -----------------------------------------------------------------------------------------
-
-
-def _is_token(value: Any) -> bool:
-    """An unresolved CDK token (string, number or IResolvable): its value is only known at deploy time."""
-    if isinstance(value, float):
-        return math.isfinite(value) and is_unresolved(value)
-    if isinstance(value, str) or hasattr(value, "resolve"):  # a string token, or an IResolvable object
-        return is_unresolved(value)
-    return False
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _check_number(value: int | float, path: str) -> None:
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ConfigError(path, value, "NaN and infinity are not JSON numbers", "use a finite number, e.g. 0")
-
-
-def _check_string(value: Any, path: str, fix: str) -> None:
-    if not isinstance(value, str) and not _is_token(value):
-        raise ConfigError(path, value, "must be a string", fix)
 
 
 def _check_length(pattern: Mapping[str, Any], path: str) -> None:
@@ -361,10 +189,6 @@ def _check_length(pattern: Mapping[str, Any], path: str) -> None:
             f"serializes to {len(text)} characters; Lambda allows {FILTER_PATTERN_MAX_LENGTH} per pattern",
             "split it into several filters (any one of them matching lets a record through) or shorten the value lists",
         )
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if _SIMPLE_KEY.match(key) else f"{path}[{json.dumps(key)}]"
 
 
 def _not_a_kafka_key(key: str, value: Any, path: str) -> ConfigError:
@@ -386,7 +210,7 @@ def _not_a_kafka_key(key: str, value: Any, path: str) -> ConfigError:
 
 
 def _bare_scalar(key: str, value: Any, path: str) -> ConfigError:
-    if key in _OPERATORS or key in UNSUPPORTED_OPERATORS:
+    if key in OPERATORS or key in UNSUPPORTED_OPERATORS:
         return ConfigError(
             path,
             value,
